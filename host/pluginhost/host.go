@@ -1,0 +1,322 @@
+package pluginhost
+
+import (
+	"cmp"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/sony/gobreaker/v2"
+	"google.golang.org/grpc/codes"
+
+	"github.com/crumb-dev/crumb/tools"
+)
+
+// Config configures the supervisor. Zero values take the defaults.
+type Config struct {
+	// Dir holds the plugin binaries; every executable file in it is a plugin.
+	Dir string
+	// CallTimeout bounds one tool call (default 10 s).
+	CallTimeout time.Duration
+	// StartTimeout bounds launching a plugin and reading its manifest (default 10 s).
+	StartTimeout time.Duration
+	// MinBackoff and MaxBackoff bound the delay before a restart (defaults 100 ms and 30 s).
+	MinBackoff, MaxBackoff time.Duration
+	// HealthInterval is how often running plugins are health-checked (default 10 s);
+	// three failed checks in a row restart the plugin.
+	HealthInterval time.Duration
+	// BreakerFailures is how many consecutive failed calls or crashes open a
+	// plugin's circuit breaker (default 5); BreakerCooldown is how long it stays
+	// open before a trial call (default 30 s).
+	BreakerFailures uint32
+	BreakerCooldown time.Duration
+	Logger          *slog.Logger
+	Metrics         *Metrics
+}
+
+func (c *Config) setDefaults() {
+	c.CallTimeout = cmp.Or(c.CallTimeout, 10*time.Second)
+	c.StartTimeout = cmp.Or(c.StartTimeout, 10*time.Second)
+	c.MinBackoff = cmp.Or(c.MinBackoff, 100*time.Millisecond)
+	c.MaxBackoff = cmp.Or(c.MaxBackoff, 30*time.Second)
+	c.HealthInterval = cmp.Or(c.HealthInterval, 10*time.Second)
+	c.BreakerFailures = cmp.Or(c.BreakerFailures, 5)
+	c.BreakerCooldown = cmp.Or(c.BreakerCooldown, 30*time.Second)
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Metrics == nil {
+		c.Metrics = NewMetrics(nil)
+	}
+}
+
+// Host supervises the plugins of one plugin directory.
+type Host struct {
+	cfg     Config
+	backend Backend
+
+	mu      sync.RWMutex
+	plugins []*managed
+	tools   map[string]*registered
+
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// registered is a tool and the plugin that serves it.
+type registered struct {
+	plugin  *managed
+	info    tools.ToolInfo
+	in, out *tools.Schema
+}
+
+// New returns a supervisor; nothing starts until Start.
+func New(cfg Config, backend Backend) *Host {
+	cfg.setDefaults()
+	return &Host{cfg: cfg, backend: backend, tools: map[string]*registered{}}
+}
+
+// Discover lists the plugin binaries in dir: executable regular files whose
+// names do not start with a dot, sorted by name.
+func Discover(dir string) ([]string, error) {
+	entries, err := os.ReadDir(dir)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("plugin directory %s does not exist: build the plugins with `make plugins` or set plugins.dir", dir)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read plugin directory: %w", err)
+	}
+	var out []string
+	for _, e := range entries {
+		if strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil || !info.Mode().IsRegular() || info.Mode().Perm()&0o111 == 0 {
+			continue
+		}
+		out = append(out, filepath.Join(dir, e.Name()))
+	}
+	return out, nil
+}
+
+// Start launches every plugin in the directory and waits until each has
+// started or failed its first start. Plugins that fail keep being retried in
+// the background; Plugins reports them.
+func (h *Host) Start(ctx context.Context) error {
+	paths, err := Discover(h.cfg.Dir)
+	if err != nil {
+		return err
+	}
+	if len(paths) == 0 {
+		h.cfg.Logger.Warn("no plugins found", "dir", h.cfg.Dir, "hint", "run `make plugins`")
+	}
+	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	h.cancel = cancel
+	var first sync.WaitGroup
+	for _, p := range paths {
+		m := h.newManaged(p)
+		h.mu.Lock()
+		h.plugins = append(h.plugins, m)
+		h.mu.Unlock()
+		first.Add(1)
+		h.wg.Add(1)
+		go func() {
+			defer h.wg.Done()
+			m.run(runCtx, first.Done)
+		}()
+	}
+	done := make(chan struct{})
+	go func() { first.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return nil
+}
+
+// Close stops every plugin.
+func (h *Host) Close() error {
+	if h.cancel != nil {
+		h.cancel()
+	}
+	h.wg.Wait()
+	return nil
+}
+
+// Tool is a tool currently served by a running plugin.
+type Tool struct {
+	Plugin string
+	tools.ToolInfo
+}
+
+// Tools lists the tools of running plugins, sorted by name. Tools of a
+// plugin that is down are withdrawn.
+func (h *Host) Tools() []Tool {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	var out []Tool
+	for _, r := range h.tools {
+		if r.plugin.state() == StateRunning {
+			out = append(out, Tool{Plugin: r.plugin.pluginName(), ToolInfo: r.info})
+		}
+	}
+	slices.SortFunc(out, func(a, b Tool) int { return cmp.Compare(a.Name, b.Name) })
+	return out
+}
+
+// Manifests returns the manifests of running plugins.
+func (h *Host) Manifests() []tools.Manifest {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	var out []tools.Manifest
+	for _, m := range h.plugins {
+		if man := m.currentManifest(); man != nil && m.state() == StateRunning {
+			out = append(out, *man)
+		}
+	}
+	return out
+}
+
+// Plugins reports the state of every plugin.
+func (h *Host) Plugins() []Status {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	out := make([]Status, 0, len(h.plugins))
+	for _, m := range h.plugins {
+		out = append(out, m.status())
+	}
+	return out
+}
+
+// Invoke calls a tool: it checks the arguments against the tool's input
+// schema, calls the plugin within the call timeout through its circuit
+// breaker, and checks the result against the output schema.
+func (h *Host) Invoke(ctx context.Context, inv *tools.Invocation) (*tools.Result, error) {
+	h.mu.RLock()
+	reg, ok := h.tools[inv.Tool]
+	h.mu.RUnlock()
+	if !ok {
+		names := []string{}
+		for _, t := range h.Tools() {
+			names = append(names, t.Name)
+		}
+		return nil, fmt.Errorf("%w %q (available: %s)", ErrUnknownTool, inv.Tool, strings.Join(names, ", "))
+	}
+	m := reg.plugin
+	name := m.pluginName()
+	metrics := h.cfg.Metrics
+	count := func(outcome string) { metrics.calls.WithLabelValues(name, inv.Tool, outcome).Inc() }
+
+	if err := reg.in.Validate(inv.Args); err != nil {
+		count("invalid_args")
+		var ve *tools.ValidationError
+		errors.As(err, &ve)
+		return nil, &ArgumentError{Tool: inv.Tool, Err: ve}
+	}
+	conn, err := m.ready(inv.Tool)
+	if err != nil {
+		count("unavailable")
+		return nil, err
+	}
+	callCtx, cancel := context.WithTimeout(ctx, h.cfg.CallTimeout)
+	defer cancel()
+	start := time.Now()
+	res, err := m.breaker.Execute(func() (*tools.Result, error) {
+		res, err := conn.Invoke(callCtx, inv)
+		if err != nil {
+			return nil, err
+		}
+		if res.Failure == "" && reg.out != nil {
+			if verr := reg.out.Validate(res.Output); verr != nil {
+				return nil, fmt.Errorf("the result breaks the tool's output schema: %w", verr)
+			}
+		}
+		return res, nil
+	})
+	switch {
+	case errors.Is(err, gobreaker.ErrOpenState), errors.Is(err, gobreaker.ErrTooManyRequests):
+		count("unavailable")
+		return nil, &UnavailableError{Plugin: name, Tool: inv.Tool, State: StateBreakerOpen,
+			Reason: fmt.Sprintf("%d calls or restarts failed in a row", h.cfg.BreakerFailures), RetryAfter: h.cfg.BreakerCooldown}
+	case err != nil:
+		metrics.latency.WithLabelValues(name, inv.Tool).Observe(time.Since(start).Seconds())
+		if errors.Is(callCtx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
+			count("timeout")
+			return nil, &CallError{Plugin: name, Tool: inv.Tool, Err: fmt.Errorf("no answer within %s", h.cfg.CallTimeout)}
+		}
+		count("error")
+		if isTransport(err) {
+			m.poke()
+			return nil, &CallError{Plugin: name, Tool: inv.Tool, Err: fmt.Errorf("the plugin stopped answering (it is restarted if it crashed): %w", err)}
+		}
+		return nil, &CallError{Plugin: name, Tool: inv.Tool, Err: err}
+	}
+	metrics.latency.WithLabelValues(name, inv.Tool).Observe(time.Since(start).Seconds())
+	if res.Failure != "" {
+		count("failure")
+	} else {
+		count("ok")
+	}
+	return res, nil
+}
+
+func isTransport(err error) bool {
+	var re *tools.RemoteError
+	return errors.As(err, &re) && (re.Code == codes.Unavailable || re.Code == codes.Canceled)
+}
+
+// register replaces the tools of m with those of its manifest. A tool name
+// already served by another plugin is refused and reported.
+func (h *Host) register(m *managed, man *tools.Manifest) []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for name, r := range h.tools {
+		if r.plugin == m {
+			delete(h.tools, name)
+		}
+	}
+	var problems []string
+	for _, ti := range man.Tools {
+		if other, ok := h.tools[ti.Name]; ok {
+			problems = append(problems, fmt.Sprintf("tool %s is already served by plugin %s", ti.Name, other.plugin.pluginName()))
+			continue
+		}
+		in, err := tools.CompileSchema(ti.InputSchema)
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("tool %s: input schema: %v", ti.Name, err))
+			continue
+		}
+		out, err := tools.CompileSchema(ti.OutputSchema)
+		if err != nil {
+			problems = append(problems, fmt.Sprintf("tool %s: output schema: %v", ti.Name, err))
+			continue
+		}
+		h.tools[ti.Name] = &registered{plugin: m, info: ti, in: in, out: out}
+	}
+	return problems
+}
+
+func fileSHA256(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, f); err != nil {
+		return nil, err
+	}
+	return h.Sum(nil), nil
+}

@@ -1,0 +1,273 @@
+package main
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/crumb-dev/crumb/tools"
+)
+
+// catalog holds the stores and products, with their names normalised for
+// matching what people type ("강남", "gangnam store", "크로아상").
+type catalog struct {
+	stores      map[string]tools.Store
+	products    map[string]tools.Product
+	storeList   []tools.Store
+	productList []tools.Product
+}
+
+func loadCatalog(ctx context.Context, host tools.DatasetReader) (*catalog, error) {
+	stores, err := tools.ReadAll[tools.Store](ctx, host, &tools.DatasetQuery{Dataset: tools.DatasetStores})
+	if err != nil {
+		return nil, err
+	}
+	products, err := tools.ReadAll[tools.Product](ctx, host, &tools.DatasetQuery{Dataset: tools.DatasetProducts})
+	if err != nil {
+		return nil, err
+	}
+	c := &catalog{stores: map[string]tools.Store{}, products: map[string]tools.Product{}, storeList: stores, productList: products}
+	for _, s := range stores {
+		c.stores[s.ID] = s
+	}
+	for _, p := range products {
+		c.products[p.ID] = p
+	}
+	return c, nil
+}
+
+// store resolves a store id, name or district.
+func (c *catalog) store(q string) (tools.Store, error) {
+	best, ok := bestMatch(q, c.storeList, func(s tools.Store) []string {
+		return []string{s.ID, s.Name, strings.TrimSuffix(s.Name, "점"), s.NameEN, s.District, strings.TrimSuffix(s.District, "구"), s.DistrictEN}
+	})
+	if !ok {
+		names := make([]string, 0, len(c.storeList))
+		for _, s := range c.storeList {
+			names = append(names, fmt.Sprintf("%s (%s)", s.Name, s.NameEN))
+		}
+		return tools.Store{}, tools.Failf("unknown store %q; known stores: %s", q, strings.Join(names, ", "))
+	}
+	return best, nil
+}
+
+// product resolves a product id or name.
+func (c *catalog) product(q string) (tools.Product, error) {
+	best, ok := bestMatch(q, c.productList, func(p tools.Product) []string {
+		return []string{p.ID, p.Name, p.NameEN}
+	})
+	if !ok {
+		return tools.Product{}, tools.Failf("unknown product %q; try its Korean or English name, e.g. 크루아상 or croissant (product_lookup lists them)", q)
+	}
+	return best, nil
+}
+
+// bestMatch returns the candidate whose names best match q: an exact match
+// after normalisation, then containment, then a small edit distance.
+func bestMatch[T any](q string, cands []T, names func(T) []string) (T, bool) {
+	var zero T
+	nq := normalize(q)
+	if nq == "" {
+		return zero, false
+	}
+	bestScore, bestIdx := 0, -1
+	for i, c := range cands {
+		for _, n := range names(c) {
+			if s := matchScore(nq, normalize(n)); s > bestScore {
+				bestScore, bestIdx = s, i
+			}
+		}
+	}
+	if bestIdx < 0 {
+		return zero, false
+	}
+	return cands[bestIdx], true
+}
+
+// matchScore rates how well a normalised query matches a normalised name;
+// 0 means no match.
+func matchScore(q, name string) int {
+	switch {
+	case name == "":
+		return 0
+	case q == name:
+		return 100
+	case len([]rune(name)) >= 2 && strings.Contains(q, name):
+		return 80 + min(len([]rune(name)), 15)
+	case len([]rune(q)) >= 2 && strings.Contains(name, q):
+		return 60 + min(len([]rune(q)), 15)
+	}
+	d := editDistance([]rune(q), []rune(name))
+	limit := 1
+	if len([]rune(name)) >= 6 {
+		limit = 2
+	}
+	if d <= limit {
+		return 50 - d
+	}
+	return 0
+}
+
+// normalize folds width and case and drops spaces and punctuation, so that
+// "Gangnam Store", "gangnam-store" and "ｇａｎｇｎａｍ" compare equal; a
+// trailing English plural s and "store"/"branch" are dropped too.
+func normalize(s string) string {
+	s = strings.ToLower(norm.NFKC.String(s))
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+		}
+	}
+	out := b.String()
+	for _, suffix := range []string{"store", "branch"} {
+		if t := strings.TrimSuffix(out, suffix); t != "" {
+			out = t
+		}
+	}
+	if len(out) > 3 && strings.HasSuffix(out, "s") && !strings.HasSuffix(out, "ss") {
+		out = strings.TrimSuffix(out, "s")
+	}
+	return out
+}
+
+func editDistance(a, b []rune) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}
+
+// ProductInput searches the catalogue.
+type ProductInput struct {
+	Query    string `json:"query,omitempty" jsonschema:"product id, Korean or English name, or a tag (e.g. 크루아상, croissant, chocolate)"`
+	Category string `json:"category,omitempty" jsonschema:"only this category: bread, pastry, cake, sandwich, cookie or beverage"`
+	Limit    int    `json:"limit,omitempty" jsonschema:"at most this many products (default 10)"`
+}
+
+// ProductOutput lists matching products.
+type ProductOutput struct {
+	Products []tools.Product `json:"products"`
+}
+
+func productTool() tools.Tool {
+	return tools.NewTool("product_lookup",
+		"Find products by name, tag or category: price, shelf life, allergens.",
+		lookupProducts,
+		tools.WithIntent("product_info",
+			"크루아상 가격 얼마야?",
+			"소금빵 유통기한은?",
+			"치즈케이크에 어떤 알레르기 성분 있어?",
+			"케이크 종류 뭐 있어?",
+			"초코 들어간 빵 알려줘",
+			"how much is a croissant?",
+			"what allergens are in the cheesecake?",
+			"what is the shelf life of baguette?",
+			"list the cakes on the menu",
+			"which products contain chocolate?",
+		))
+}
+
+func lookupProducts(ctx context.Context, call *tools.Call, in ProductInput) (*ProductOutput, error) {
+	c, err := loadCatalog(ctx, call.Host)
+	if err != nil {
+		return nil, err
+	}
+	limit := cmp.Or(in.Limit, 10)
+	if limit < 1 || limit > 100 {
+		return nil, tools.Failf("limit %d is out of range: use 1 to 100", in.Limit)
+	}
+	type scored struct {
+		p     tools.Product
+		score int
+	}
+	nq := normalize(in.Query)
+	var hits []scored
+	for _, p := range c.productList {
+		if in.Category != "" && !strings.EqualFold(p.Category, in.Category) {
+			continue
+		}
+		score := 1
+		if nq != "" {
+			score = 0
+			for _, n := range append([]string{p.ID, p.Name, p.NameEN}, p.Tags...) {
+				score = max(score, matchScore(nq, normalize(n)))
+			}
+		}
+		if score > 0 {
+			hits = append(hits, scored{p, score})
+		}
+	}
+	if len(hits) == 0 {
+		return nil, tools.Failf("no product matches %q%s", in.Query, categoryNote(in.Category))
+	}
+	slices.SortStableFunc(hits, func(a, b scored) int { return cmp.Compare(b.score, a.score) })
+	out := &ProductOutput{}
+	for _, h := range hits[:min(limit, len(hits))] {
+		out.Products = append(out.Products, h.p)
+	}
+	return out, nil
+}
+
+func categoryNote(c string) string {
+	if c == "" {
+		return ""
+	}
+	return " in category " + c
+}
+
+// Display shows products as a table, with a sentence for a single match.
+func (o *ProductOutput) Display(locale string) *tools.Display {
+	ko := locale == "ko"
+	d := &tools.Display{}
+	t := tools.Table{Title: "Products", Columns: []string{"ID", "Product", "Category", "Price (KRW)", "Shelf life (h)", "Allergens"}}
+	if ko {
+		t = tools.Table{Title: "상품", Columns: []string{"ID", "상품", "분류", "가격(원)", "유통 시간(h)", "알레르기"}}
+	}
+	for _, p := range o.Products {
+		name := p.NameEN
+		if ko {
+			name = p.Name
+		}
+		t.Rows = append(t.Rows, []any{p.ID, name, p.Category, p.Price, p.ShelfLifeHours, strings.Join(p.Allergens, ", ")})
+	}
+	d.Tables = []tools.Table{t}
+	if len(o.Products) == 1 {
+		p := o.Products[0]
+		if ko {
+			d.Text = fmt.Sprintf("%s: %d원, 유통 시간 %d시간, 알레르기 %s.", p.Name, p.Price, p.ShelfLifeHours, orNone(p.Allergens, "없음"))
+		} else {
+			d.Text = fmt.Sprintf("%s: %d KRW, keeps %d hours, allergens %s.", p.NameEN, p.Price, p.ShelfLifeHours, orNone(p.Allergens, "none"))
+		}
+	} else if ko {
+		d.Text = fmt.Sprintf("상품 %d개를 찾았습니다.", len(o.Products))
+	} else {
+		d.Text = fmt.Sprintf("Found %d products.", len(o.Products))
+	}
+	return d
+}
+
+func orNone(xs []string, none string) string {
+	if len(xs) == 0 {
+		return none
+	}
+	return strings.Join(xs, ", ")
+}

@@ -1,0 +1,166 @@
+// Package plugintest helps test Crumb plugins at the depths the house style
+// asks for: a fake HostAPI for unit tests, the real gRPC path in process
+// (Connect), and the real plugin binary as a subprocess (Build and Start).
+package plugintest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/hashicorp/go-plugin"
+
+	"github.com/crumb-dev/crumb/tools"
+)
+
+// Connect serves p over a real gRPC connection inside the test process and
+// returns the host's client for it; host is served back to the plugin over
+// go-plugin's broker.
+func Connect(t testing.TB, p tools.Plugin, host tools.HostAPI) *tools.Client {
+	t.Helper()
+	client, server := plugin.TestPluginGRPCConn(t, false, tools.NewPluginSet(&p, host))
+	t.Cleanup(func() {
+		client.Close()
+		server.Stop()
+	})
+	c, err := tools.Dispense(client)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+// Build compiles the plugin main package pkg (an import path such as
+// github.com/crumb-dev/crumb/plugins/catalog, or a directory) into a
+// temporary directory and returns the binary's path.
+func Build(t testing.TB, pkg string) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), filepath.Base(pkg))
+	cmd := exec.Command("go", "build", "-o", bin, pkg)
+	cmd.Stderr = os.Stderr
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("build plugin %s: %v", pkg, err)
+	}
+	return bin
+}
+
+// Start launches a plugin binary as a subprocess with go-plugin, as the host
+// does (AutoMTLS, handshake), and returns the client and the go-plugin client
+// that owns the process. The process is killed when the test ends.
+func Start(t testing.TB, binary string, host tools.HostAPI) (*tools.Client, *plugin.Client) {
+	t.Helper()
+	pc := plugin.NewClient(&plugin.ClientConfig{
+		HandshakeConfig:  tools.Handshake(),
+		Plugins:          tools.NewPluginSet(nil, host),
+		Cmd:              exec.Command(binary),
+		AllowedProtocols: []plugin.Protocol{plugin.ProtocolGRPC},
+		AutoMTLS:         true,
+		Logger:           hclog.New(&hclog.LoggerOptions{Name: "plugin", Level: hclog.Warn, Output: os.Stderr}),
+	})
+	t.Cleanup(pc.Kill)
+	rpc, err := pc.Client()
+	if err != nil {
+		t.Fatalf("start plugin %s: %v", binary, err)
+	}
+	c, err := tools.Dispense(rpc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, pc
+}
+
+// Host is an in-memory HostAPI for tests. Datasets maps a dataset name to
+// its rows (any JSON-encodable values); Allowed, when not nil, limits the
+// datasets that may be read, as the real host does with a manifest's
+// capabilities. Logs are kept in memory.
+type Host struct {
+	Datasets map[string][]any
+	Allowed  []string
+
+	mu        sync.Mutex
+	artifacts map[string][]*tools.Artifact
+	logs      []string
+}
+
+var _ tools.HostAPI = (*Host)(nil)
+
+// ReadDataset returns the dataset's rows; it applies no filters.
+func (h *Host) ReadDataset(ctx context.Context, q *tools.DatasetQuery, fn func(json.RawMessage) error) error {
+	if h.Allowed != nil && !slices.Contains(h.Allowed, q.Dataset) {
+		return fmt.Errorf("%w: dataset %q is not in the plugin's capabilities", tools.ErrPermission, q.Dataset)
+	}
+	rows, ok := h.Datasets[q.Dataset]
+	if !ok && !slices.Contains(tools.Datasets, q.Dataset) {
+		return fmt.Errorf("%w: unknown dataset %q", tools.ErrInvalid, q.Dataset)
+	}
+	for _, r := range rows {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		raw, err := json.Marshal(r)
+		if err != nil {
+			return err
+		}
+		if err := fn(raw); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PutArtifact keeps a new version of the artifact.
+func (h *Host) PutArtifact(_ context.Context, a *tools.Artifact) (*tools.Artifact, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.artifacts == nil {
+		h.artifacts = map[string][]*tools.Artifact{}
+	}
+	cp := *a
+	cp.Data = slices.Clone(a.Data)
+	cp.Version = len(h.artifacts[a.Key]) + 1
+	cp.CreatedAt = time.Now().UTC()
+	h.artifacts[a.Key] = append(h.artifacts[a.Key], &cp)
+	out := cp
+	return &out, nil
+}
+
+// GetArtifact returns a kept artifact.
+func (h *Host) GetArtifact(_ context.Context, key string, version int) (*tools.Artifact, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	vs := h.artifacts[key]
+	if len(vs) == 0 || version > len(vs) || version < 0 {
+		return nil, fmt.Errorf("%w: artifact %s version %d", tools.ErrNotFound, key, version)
+	}
+	a := vs[len(vs)-1]
+	if version > 0 {
+		a = vs[version-1]
+	}
+	out := *a
+	return &out, nil
+}
+
+// Log records the message.
+func (h *Host) Log(_ context.Context, level slog.Level, msg string, _ map[string]any) error {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.logs = append(h.logs, level.String()+" "+msg)
+	return nil
+}
+
+// Logs returns the messages logged so far.
+func (h *Host) Logs() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return slices.Clone(h.logs)
+}
+
