@@ -31,8 +31,9 @@ type hostAPIServer struct {
 
 type requestIDKey struct{}
 
-// WithRequestID returns ctx carrying the id of the request a HostAPI call
-// belongs to; host implementations read it with RequestIDFrom.
+// WithRequestID returns ctx carrying the id of the request being served.
+// The host sets it for every chat turn and API call, and on each HostAPI
+// call a plugin makes during that request; RequestIDFrom reads it.
 func WithRequestID(ctx context.Context, id string) context.Context {
 	return context.WithValue(ctx, requestIDKey{}, id)
 }

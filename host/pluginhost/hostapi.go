@@ -92,10 +92,7 @@ func (a *pluginAPI) GetArtifact(ctx context.Context, key string, version int) (*
 }
 
 func (a *pluginAPI) Log(ctx context.Context, level slog.Level, msg string, attrs map[string]any) error {
-	args := []any{"plugin", a.plugin}
-	if id := tools.RequestIDFrom(ctx); id != "" {
-		args = append(args, "request_id", id)
-	}
+	args := []any{"plugin", a.plugin} // the request id comes from ctx
 	keys := make([]string, 0, len(attrs))
 	for k := range attrs {
 		keys = append(keys, k)

@@ -3,9 +3,12 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"fmt"
 	"strings"
+	"os"
+	"time"
 
 	"github.com/crumb-dev/crumb/tools"
 )
@@ -31,12 +34,34 @@ func (s *SQLite) Replace(ctx context.Context, d *Data, progress Progress) error 
 		return fmt.Errorf("replace datasets: %w", err)
 	}
 	p := newProgressCounter(d.Rows(), progress)
-	tx, err := s.w.BeginTx(ctx, nil)
+	conn, err := s.w.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("replace datasets: %w", err)
+	}
+	defer conn.Close()
+	// Foreign keys are enforced everywhere but here: validateData has
+	// checked every reference already, and without enforcement SQLite
+	// empties each table at once instead of row by row (its truncate
+	// optimisation) and skips a parent lookup per inserted row. The pragma
+	// is a no-op inside a transaction, hence the order: off, begin, …,
+	// rollback or commit, on.
+	if _, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = OFF"); err != nil {
+		return fmt.Errorf("replace datasets: disable foreign keys: %w", err)
+	}
+	defer restoreForeignKeys(conn)
+	// The transaction does not watch ctx itself (the statements do): were it
+	// rolled back from database/sql's watcher goroutine, that rollback could
+	// race restoreForeignKeys.
+	tx, err := conn.BeginTx(context.WithoutCancel(ctx), nil)
 	if err != nil {
 		return fmt.Errorf("replace datasets: begin: %w", err)
 	}
 	defer func() { _ = tx.Rollback() }()
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("replace datasets: %w", err)
+	}
 
+	t0 := time.Now()
 	// Children before parents, so that no foreign key is ever dangling.
 	for _, table := range []string{
 		"order_items", "orders", "intraday_shares", "weather", "stock_snapshots",
@@ -47,6 +72,7 @@ func (s *SQLite) Replace(ctx context.Context, d *Data, progress Progress) error 
 		}
 	}
 	p.report()
+	fmt.Fprintln(os.Stderr, "delete", time.Since(t0))
 
 	steps := []func() error{
 		func() error {
@@ -110,19 +136,40 @@ func (s *SQLite) Replace(ctx context.Context, d *Data, progress Progress) error 
 				})
 		},
 	}
-	for _, step := range steps {
+	for i, step := range steps {
+		t1 := time.Now()
 		if err := step(); err != nil {
 			return fmt.Errorf("replace datasets: %w", err)
 		}
+		fmt.Fprintln(os.Stderr, "step", i, time.Since(t1))
 	}
+	t2 := time.Now()
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("replace datasets: commit: %w", err)
 	}
+	fmt.Fprintln(os.Stderr, "commit", time.Since(t2))
+	t2 = time.Now()
 	p.finish()
 	// Refresh the planner's statistics for the new data; cheap when nothing
 	// changed much, and a failure only costs query plans.
 	_, _ = s.w.ExecContext(ctx, "PRAGMA optimize")
+	fmt.Fprintln(os.Stderr, "optimize", time.Since(t2))
 	return nil
+}
+
+// restoreForeignKeys turns foreign key enforcement back on for the writer
+// connection, or, if that fails, makes database/sql discard the connection
+// so that no later write runs without enforcement.
+func restoreForeignKeys(conn *sql.Conn) {
+	ctx := context.Background()
+	var on int
+	_, err := conn.ExecContext(ctx, "PRAGMA foreign_keys = ON")
+	if err == nil {
+		err = conn.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&on)
+	}
+	if err != nil || on != 1 {
+		_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+	}
 }
 
 // insertRows writes rows into table with multi-row INSERTs of up to

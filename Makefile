@@ -1,0 +1,63 @@
+# Crumb — make targets. `make run` and `make test` do all the set-up on a
+# fresh machine (Go modules are fetched by the go command).
+
+GO        ?= go
+BIN       := bin
+PLUGINDIR ?= .crumb/plugins
+PLUGINS   := $(notdir $(patsubst %/main.go,%,$(wildcard plugins/*/main.go)))
+GOFLAGS_TEST ?= -race -timeout 25m
+
+.PHONY: run serve test build plugins lint tidy bench proto demo clean
+
+## run: build everything, write the demo brand and serve the API and chat UI on localhost:8080
+run: build plugins
+	./$(BIN)/crumb demo
+	./$(BIN)/crumb serve
+
+## test: run every test (with the race detector)
+test:
+	$(GO) test $(GOFLAGS_TEST) ./...
+
+## build: build the host binary into bin/crumb
+build:
+	$(GO) build -o $(BIN)/crumb ./host/cmd/crumb
+
+## plugins: build every plugin into the plugin directory
+plugins:
+	@mkdir -p $(PLUGINDIR)
+	@for p in $(PLUGINS); do \
+		echo "plugin $$p -> $(PLUGINDIR)/$$p"; \
+		$(GO) build -o $(PLUGINDIR)/$$p ./plugins/$$p || exit 1; \
+	done
+
+## demo: write the demo brand into the database
+demo: build
+	./$(BIN)/crumb demo
+
+## lint: gofmt, go vet and staticcheck (pinned in go.mod as a tool)
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
+
+## tidy: fail if go mod tidy would change go.mod or go.sum
+# -e: a test dependency of modernc.org/sqlite (google/pprof) is refused by the proxy.
+tidy:
+	$(GO) mod tidy -e
+	git diff --exit-code go.mod go.sum
+
+## bench: the plugin call benchmark (p50/p99 through the plugin, in process, bare gRPC echo)
+bench:
+	$(GO) test -run '^$$' -bench 'BenchmarkToolCall' -benchtime 2000x ./plugins/catalog/
+
+## proto: regenerate the tool protocol's Go code (needs protoc: apt-get install protobuf-compiler)
+proto:
+	@command -v protoc >/dev/null || { echo "protoc is missing: apt-get install -y protobuf-compiler"; exit 1; }
+	cd tools/internal/protocol/toolsv1 && protoc \
+		--plugin=protoc-gen-go="$$($(GO) tool -n protoc-gen-go)" \
+		--plugin=protoc-gen-go-grpc="$$($(GO) tool -n protoc-gen-go-grpc)" \
+		--go_out=. --go_opt=paths=source_relative \
+		--go-grpc_out=. --go-grpc_opt=paths=source_relative tools.proto
+
+clean:
+	rm -rf $(BIN) $(PLUGINDIR)

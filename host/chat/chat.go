@@ -1,0 +1,371 @@
+// Package chat runs one conversational turn: route the utterance to an
+// intent, fill the tool's arguments from the entities found in it, call the
+// tool through the plugin host, and compose the reply in the user's
+// language from the tool's display or the host's templates.
+package chat
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/crumb-dev/crumb/host/store"
+	"github.com/crumb-dev/crumb/prompts"
+	"github.com/crumb-dev/crumb/tools"
+)
+
+// MaxTextRunes bounds an utterance.
+const MaxTextRunes = 2000
+
+// ErrInvalidTurn is wrapped by errors about the turn itself (empty text…).
+var ErrInvalidTurn = errors.New("invalid turn")
+
+// Invoker calls tools and says what the running plugins offer.
+type Invoker interface {
+	Invoke(ctx context.Context, inv *tools.Invocation) (*tools.Result, error)
+	Manifests() []tools.Manifest
+}
+
+// Turn is one utterance from a user on a channel.
+type Turn struct {
+	RequestID      string `json:"request_id,omitempty"`
+	User           string `json:"user,omitempty"`
+	Role           string `json:"role,omitempty"`
+	Channel        string `json:"channel,omitempty"`
+	ConversationID string `json:"conversation_id,omitempty"`
+	// Locale is ko or en; empty means detect it from the text.
+	Locale string `json:"locale,omitempty"`
+	Text   string `json:"text"`
+}
+
+// Reply is the answer to a turn.
+type Reply struct {
+	RequestID      string          `json:"request_id"`
+	ConversationID string          `json:"conversation_id"`
+	Locale         string          `json:"locale"`
+	Text           string          `json:"text"`
+	Intent         string          `json:"intent"`
+	Confidence     float64         `json:"confidence"`
+	Slots          Slots           `json:"slots"`
+	ToolCalls      []ToolCall      `json:"tool_calls"`
+	Result         json.RawMessage `json:"result,omitempty"`
+	Blocks         *tools.Display  `json:"blocks,omitempty"`
+	Timings        Timings         `json:"timings"`
+}
+
+// ToolCall records one tool call made for a turn.
+type ToolCall struct {
+	Tool       string          `json:"tool"`
+	Args       json.RawMessage `json:"args"`
+	Failure    string          `json:"failure,omitempty"`
+	Error      string          `json:"error,omitempty"`
+	DurationMS float64         `json:"duration_ms"`
+}
+
+// Timings are the durations of the turn's stages, in milliseconds.
+type Timings struct {
+	RouteMS float64 `json:"route_ms"`
+	ToolsMS float64 `json:"tools_ms"`
+	TotalMS float64 `json:"total_ms"`
+}
+
+// Store is what the engine keeps and reads.
+type Store interface {
+	store.Catalog
+	store.Conversations
+	store.AuditLog
+}
+
+// Engine answers turns.
+type Engine struct {
+	tools Invoker
+	store Store
+	texts *prompts.Set
+	log   *slog.Logger
+	now   func() time.Time
+
+	mu        sync.Mutex
+	router    *Router
+	toolInfo  map[string]tools.ToolInfo
+	routerSig string
+	gaz       *gazetteer
+	gazAt     time.Time
+}
+
+// Options configure an Engine. Tools, Store and Texts are required.
+type Options struct {
+	Tools  Invoker
+	Store  Store
+	Texts  *prompts.Set
+	Logger *slog.Logger
+	Now    func() time.Time
+}
+
+// New returns an engine.
+func New(o Options) (*Engine, error) {
+	if o.Tools == nil || o.Store == nil || o.Texts == nil {
+		return nil, errors.New("chat: Tools, Store and Texts are required")
+	}
+	e := &Engine{tools: o.Tools, store: o.Store, texts: o.Texts, log: o.Logger, now: o.Now}
+	if e.log == nil {
+		e.log = slog.New(slog.DiscardHandler)
+	}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	return e, nil
+}
+
+// DetectLocale returns ko when the text holds Hangul, en otherwise.
+func DetectLocale(text string) string {
+	for _, r := range text {
+		if unicode.Is(unicode.Hangul, r) {
+			return "ko"
+		}
+	}
+	return "en"
+}
+
+// Handle answers one turn.
+func (e *Engine) Handle(ctx context.Context, t *Turn) (*Reply, error) {
+	start := time.Now()
+	text := strings.TrimSpace(t.Text)
+	switch {
+	case text == "":
+		return nil, fmt.Errorf("%w: text is empty: ask a question, e.g. \"강남점 크루아상 재고 몇 개야?\"", ErrInvalidTurn)
+	case !utf8.ValidString(text):
+		return nil, fmt.Errorf("%w: text is not valid UTF-8", ErrInvalidTurn)
+	case utf8.RuneCountInString(text) > MaxTextRunes:
+		return nil, fmt.Errorf("%w: text has %d characters; the limit is %d", ErrInvalidTurn, utf8.RuneCountInString(text), MaxTextRunes)
+	}
+	locale := t.Locale
+	switch locale {
+	case "":
+		locale = DetectLocale(text)
+	case "ko", "en":
+	default:
+		return nil, fmt.Errorf("%w: locale %q: want ko or en", ErrInvalidTurn, t.Locale)
+	}
+	reply := &Reply{RequestID: t.RequestID, Locale: locale, ToolCalls: []ToolCall{}}
+
+	conv, err := e.store.EnsureConversation(ctx, &store.Conversation{
+		ID: cmpOr(t.ConversationID, uuid.NewString()), User: t.User, Channel: t.Channel, Title: title(text),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("open conversation: %w", err)
+	}
+	reply.ConversationID = conv.ID
+	if _, err := e.store.AppendMessage(ctx, &store.Message{ConversationID: conv.ID, Role: "user", Text: text}); err != nil {
+		return nil, fmt.Errorf("record message: %w", err)
+	}
+
+	router, infos, err := e.currentRouter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	route := router.Route(text)
+	reply.Intent, reply.Confidence = route.Intent, round3(route.Confidence)
+	reply.Slots = e.slots(ctx, text)
+	reply.Timings.RouteMS = ms(time.Since(start))
+
+	switch {
+	case route.Tool != "":
+		e.callTool(ctx, t, reply, infos[route.Tool])
+	case route.Intent == IntentHelp:
+		reply.Text, err = e.help(locale)
+	default:
+		reply.Text, err = e.texts.Render("out_of_scope", locale, map[string]any{"Examples": quote(router.Examples(3))})
+	}
+	if err != nil {
+		return nil, err
+	}
+	reply.Timings.TotalMS = ms(time.Since(start))
+	payload, _ := json.Marshal(reply)
+	if _, err := e.store.AppendMessage(ctx, &store.Message{ConversationID: conv.ID, Role: "assistant", Text: reply.Text, Intent: reply.Intent, Payload: payload}); err != nil {
+		return nil, fmt.Errorf("record reply: %w", err)
+	}
+	e.log.InfoContext(ctx, "turn", "intent", reply.Intent, "confidence", reply.Confidence, "tools", len(reply.ToolCalls), "total_ms", reply.Timings.TotalMS)
+	return reply, nil
+}
+
+// callTool fills the tool's arguments from the slots, calls it and puts
+// its answer in the reply. Tool failures and errors become polite text.
+func (e *Engine) callTool(ctx context.Context, t *Turn, reply *Reply, info tools.ToolInfo) {
+	args := buildArgs(info, reply.Slots)
+	raw, _ := json.Marshal(args)
+	call := ToolCall{Tool: info.Name, Args: raw}
+	t0 := time.Now()
+	res, err := e.tools.Invoke(ctx, &tools.Invocation{
+		Tool: info.Name,
+		Args: raw,
+		CallInfo: tools.CallInfo{
+			RequestID: t.RequestID, User: t.User, Role: t.Role, Locale: reply.Locale,
+			ConversationID: reply.ConversationID, Now: e.now(),
+		},
+	})
+	call.DurationMS = ms(time.Since(t0))
+	reply.Timings.ToolsMS += call.DurationMS
+	outcome := "ok"
+	switch {
+	case err != nil:
+		call.Error = err.Error()
+		outcome = err.Error()
+		reply.Text = e.mustRender("tool_error", reply.Locale, map[string]any{"Tool": info.Name, "Error": err.Error()})
+	case res.Failure != "":
+		call.Failure = res.Failure
+		outcome = "failure: " + res.Failure
+		reply.Text = e.mustRender("tool_failure", reply.Locale, map[string]any{"Reason": res.Failure})
+	default:
+		reply.Result = res.Output
+		reply.Blocks = res.Display
+		if res.Display != nil && res.Display.Text != "" {
+			reply.Text = res.Display.Text
+			reply.Blocks = &tools.Display{Tables: res.Display.Tables, Charts: res.Display.Charts, Cards: res.Display.Cards}
+		} else {
+			reply.Text = e.mustRender("no_text", reply.Locale, map[string]any{"Tool": info.Name})
+		}
+	}
+	reply.ToolCalls = append(reply.ToolCalls, call)
+	if err := e.store.RecordAudit(ctx, &store.AuditEntry{
+		RequestID: t.RequestID, Actor: t.User, Role: t.Role, Action: "tool:" + info.Name, Args: raw, Outcome: outcome,
+	}); err != nil {
+		e.log.ErrorContext(ctx, "audit", "err", err)
+	}
+}
+
+// buildArgs maps slots onto the tool's input properties by name.
+func buildArgs(info tools.ToolInfo, s Slots) map[string]any {
+	var schema struct {
+		Properties map[string]json.RawMessage `json:"properties"`
+	}
+	_ = json.Unmarshal(info.InputSchema, &schema)
+	args := map[string]any{}
+	has := func(p string) bool { _, ok := schema.Properties[p]; return ok }
+	if s.Store != "" && has("store") {
+		args["store"] = s.Store
+	}
+	if s.Product != "" {
+		switch {
+		case has("product"):
+			args["product"] = s.Product
+		case has("query"):
+			args["query"] = s.Product
+		}
+	}
+	return args
+}
+
+func (e *Engine) help(locale string) (string, error) {
+	type entry struct{ Description, Example string }
+	var entries []entry
+	for _, m := range e.tools.Manifests() {
+		for _, t := range m.Tools {
+			en := entry{Description: t.Description}
+			for _, in := range t.Intents {
+				for _, ex := range in.Examples {
+					if DetectLocale(ex) == locale {
+						en.Example = ex
+						break
+					}
+				}
+			}
+			entries = append(entries, en)
+		}
+	}
+	return e.texts.Render("help", locale, map[string]any{"Tools": entries})
+}
+
+func (e *Engine) mustRender(id, locale string, data any) string {
+	s, err := e.texts.Render(id, locale, data)
+	if err != nil {
+		e.log.Error("render answer", "template", id, "err", err)
+		return fmt.Sprint(data)
+	}
+	return s
+}
+
+// currentRouter rebuilds the router when the running plugins change.
+func (e *Engine) currentRouter(ctx context.Context) (*Router, map[string]tools.ToolInfo, error) {
+	manifests := e.tools.Manifests()
+	slices.SortFunc(manifests, func(a, b tools.Manifest) int { return strings.Compare(a.Name, b.Name) })
+	var sig strings.Builder
+	for _, m := range manifests {
+		fmt.Fprintf(&sig, "%s@%s;", m.Name, m.Version)
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.router == nil || e.routerSig != sig.String() {
+		e.router = NewRouter(manifests, DefaultThreshold)
+		e.toolInfo = map[string]tools.ToolInfo{}
+		for _, m := range manifests {
+			for _, t := range m.Tools {
+				e.toolInfo[t.Name] = t
+			}
+		}
+		e.routerSig = sig.String()
+	}
+	return e.router, e.toolInfo, nil
+}
+
+// slots finds entities; the store and product names are refreshed from the
+// catalogue at most once a minute.
+func (e *Engine) slots(ctx context.Context, text string) Slots {
+	e.mu.Lock()
+	stale := e.gaz == nil || time.Since(e.gazAt) > time.Minute
+	e.mu.Unlock()
+	if stale {
+		stores, err1 := e.store.ListStores(ctx)
+		products, err2 := e.store.ListProducts(ctx)
+		if err := errors.Join(err1, err2); err != nil {
+			e.log.ErrorContext(ctx, "load catalogue for slots", "err", err)
+		} else {
+			e.mu.Lock()
+			e.gaz, e.gazAt = newGazetteer(stores, products), time.Now()
+			e.mu.Unlock()
+		}
+	}
+	e.mu.Lock()
+	g := e.gaz
+	e.mu.Unlock()
+	if g == nil {
+		return Slots{}
+	}
+	return g.find(text)
+}
+
+func title(text string) string {
+	r := []rune(text)
+	if len(r) > 60 {
+		return string(r[:60]) + "…"
+	}
+	return text
+}
+
+func quote(xs []string) []string {
+	out := make([]string, len(xs))
+	for i, x := range xs {
+		out[i] = "“" + x + "”"
+	}
+	return out
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+func ms(d time.Duration) float64 { return round3(float64(d.Microseconds()) / 1000) }
+
+func round3(f float64) float64 { return float64(int64(f*1000+0.5)) / 1000 }

@@ -1,0 +1,175 @@
+package chat
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/crumb-dev/crumb/tools"
+)
+
+// Host-level intents, answered without a plugin.
+const (
+	IntentHelp       = "help"
+	IntentOutOfScope = "out_of_scope"
+)
+
+// hostExamples are the host's own intents' examples.
+var hostExamples = map[string][]string{
+	IntentHelp: {
+		"도움말", "뭘 할 수 있어?", "무엇을 도와줄 수 있어?", "사용법 알려줘", "기능 목록",
+		"help", "what can you do?", "how do I use this?", "show me your features",
+	},
+}
+
+// Route is the router's decision for one utterance.
+type Route struct {
+	Intent     string
+	Tool       string // empty for host intents
+	Confidence float64
+	// Example is the training example that matched best.
+	Example string
+}
+
+// Router is the foundation's example-based router: it scores an utterance
+// against every intent's examples by cosine similarity of character n-gram
+// vectors (Hangul and Latin alike) and takes the best intent when it clears
+// a threshold. A real classifier replaces it (host/intent).
+type Router struct {
+	threshold float64
+	examples  []example
+	// toolOf maps an intent to the tool that serves it.
+	toolOf map[string]string
+}
+
+type example struct {
+	intent string
+	text   string
+	vec    ngramVec
+}
+
+// DefaultThreshold is the similarity below which an utterance is out of scope.
+const DefaultThreshold = 0.22
+
+// NewRouter learns the intents and examples of the given manifests and the
+// host's own.
+func NewRouter(manifests []tools.Manifest, threshold float64) *Router {
+	r := &Router{threshold: threshold, toolOf: map[string]string{}}
+	add := func(intent, text string) {
+		r.examples = append(r.examples, example{intent: intent, text: text, vec: vectorize(text)})
+	}
+	for _, m := range manifests {
+		for _, t := range m.Tools {
+			for _, in := range t.Intents {
+				if _, dup := r.toolOf[in.Name]; !dup {
+					r.toolOf[in.Name] = t.Name
+				}
+				for _, e := range in.Examples {
+					add(in.Name, e)
+				}
+			}
+		}
+	}
+	intents := make([]string, 0, len(hostExamples))
+	for in := range hostExamples {
+		intents = append(intents, in)
+	}
+	slices.Sort(intents)
+	for _, in := range intents {
+		for _, e := range hostExamples[in] {
+			add(in, e)
+		}
+	}
+	return r
+}
+
+// Route picks the intent of text.
+func (r *Router) Route(text string) Route {
+	v := vectorize(text)
+	best := Route{Intent: IntentOutOfScope}
+	for _, e := range r.examples {
+		if s := cosine(v, e.vec); s > best.Confidence {
+			best = Route{Intent: e.intent, Confidence: s, Example: e.text}
+		}
+	}
+	if best.Confidence < r.threshold {
+		return Route{Intent: IntentOutOfScope, Confidence: best.Confidence}
+	}
+	best.Tool = r.toolOf[best.Intent]
+	return best
+}
+
+// Examples returns up to n example utterances, one per tool intent, for
+// suggestions.
+func (r *Router) Examples(n int) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, e := range r.examples {
+		if seen[e.intent] || r.toolOf[e.intent] == "" {
+			continue
+		}
+		seen[e.intent] = true
+		out = append(out, e.text)
+		if len(out) == n {
+			break
+		}
+	}
+	return out
+}
+
+type ngramVec struct {
+	counts map[string]float64
+	norm   float64
+}
+
+// normalizeText folds width and case and turns punctuation into spaces.
+func normalizeText(s string) string {
+	s = strings.ToLower(norm.NFKC.String(s))
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+		} else {
+			b.WriteRune(' ')
+		}
+	}
+	return strings.Join(strings.Fields(b.String()), " ")
+}
+
+// vectorize counts the character bigrams and trigrams of each word (with
+// word boundaries) plus whole words, which handles Korean particles (재고는,
+// 재고가) and English inflection without a tokeniser.
+func vectorize(s string) ngramVec {
+	v := ngramVec{counts: map[string]float64{}}
+	for _, w := range strings.Fields(normalizeText(s)) {
+		v.counts["w:"+w]++
+		rs := []rune("^" + w + "$")
+		for n := 2; n <= 3; n++ {
+			for i := 0; i+n <= len(rs); i++ {
+				v.counts[string(rs[i:i+n])]++
+			}
+		}
+	}
+	for _, c := range v.counts {
+		v.norm += c * c
+	}
+	v.norm = math.Sqrt(v.norm)
+	return v
+}
+
+func cosine(a, b ngramVec) float64 {
+	if a.norm == 0 || b.norm == 0 {
+		return 0
+	}
+	if len(a.counts) > len(b.counts) {
+		a, b = b, a
+	}
+	dot := 0.0
+	for k, x := range a.counts {
+		dot += x * b.counts[k]
+	}
+	return dot / (a.norm * b.norm)
+}

@@ -1,0 +1,134 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/spf13/cobra"
+
+	"github.com/crumb-dev/crumb/host/chat"
+	"github.com/crumb-dev/crumb/host/config"
+	"github.com/crumb-dev/crumb/host/obs"
+	"github.com/crumb-dev/crumb/host/pluginhost"
+	"github.com/crumb-dev/crumb/host/store"
+	"github.com/crumb-dev/crumb/prompts"
+)
+
+// app holds what every command shares: configuration and logger.
+type app struct {
+	configPath string
+	cfg        config.Config
+	log        *slog.Logger
+	stdout     io.Writer
+	stderr     io.Writer
+}
+
+func newRoot() *cobra.Command {
+	a := &app{stdout: os.Stdout, stderr: os.Stderr}
+	root := &cobra.Command{
+		Use:   "crumb",
+		Short: "Crumb — a plugin-based agent and chat host for a bakery chain",
+		Long: "Crumb answers staff and marketers in Korean and English, calling tools served by\n" +
+			"out-of-process plugins. Start with `crumb demo`, then `crumb serve` or `crumb ask`.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error {
+			path := a.configPath
+			if path == "" {
+				path = os.Getenv("CRUMB_CONFIG")
+			}
+			cfg, err := config.Load(path, os.Environ())
+			if err != nil {
+				return err
+			}
+			a.cfg = cfg
+			a.log = obs.NewLogger(a.stderr, cfg.Log.Level, cfg.Log.Format)
+			return nil
+		},
+	}
+	root.PersistentFlags().StringVar(&a.configPath, "config", "", "configuration file (default ./crumb.yaml when present; also CRUMB_CONFIG)")
+	root.AddCommand(a.serveCmd(), a.askCmd(), a.demoCmd(), a.pluginsCmd(), a.toolsCmd(), a.versionCmd())
+	return root
+}
+
+func (a *app) openStore(ctx context.Context) (store.Store, error) {
+	st, err := store.Open(ctx, a.cfg.DatabaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("open database %s: %w", a.cfg.DatabaseURL, err)
+	}
+	return st, nil
+}
+
+func (a *app) pluginConfig(reg prometheus.Registerer) pluginhost.Config {
+	p := a.cfg.Plugins
+	return pluginhost.Config{
+		Dir:             p.Dir,
+		CallTimeout:     p.CallTimeout,
+		StartTimeout:    p.StartTimeout,
+		HealthInterval:  p.HealthInterval,
+		BreakerFailures: uint32(p.BreakerFailures),
+		BreakerCooldown: p.BreakerCooldown,
+		Logger:          a.log,
+		Metrics:         pluginhost.NewMetrics(reg),
+	}
+}
+
+// runtime is a store, the running plugins and a chat engine.
+type runtime struct {
+	store    store.Store
+	plugins  *pluginhost.Host
+	chat     *chat.Engine
+	registry *prometheus.Registry
+}
+
+func (r *runtime) Close() {
+	if r.plugins != nil {
+		r.plugins.Close()
+	}
+	if r.store != nil {
+		r.store.Close()
+	}
+}
+
+func (a *app) start(ctx context.Context) (*runtime, error) {
+	r := &runtime{registry: prometheus.NewRegistry()}
+	r.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	var err error
+	if r.store, err = a.openStore(ctx); err != nil {
+		return nil, err
+	}
+	r.plugins = pluginhost.New(a.pluginConfig(r.registry), r.store)
+	if err := r.plugins.Start(ctx); err != nil {
+		r.Close()
+		return nil, err
+	}
+	texts, err := prompts.Load()
+	if err != nil {
+		r.Close()
+		return nil, err
+	}
+	r.chat, err = chat.New(chat.Options{Tools: r.plugins, Store: r.store, Texts: texts, Logger: a.log, Now: time.Now})
+	if err != nil {
+		r.Close()
+		return nil, err
+	}
+	return r, nil
+}
+
+func (a *app) versionCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the version and tool protocol version",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			fmt.Fprintf(a.stdout, "crumb %s (tool protocol %d)\n", version, toolsProtocol)
+			return nil
+		},
+	}
+}

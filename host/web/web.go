@@ -1,0 +1,309 @@
+// Package web serves the host's HTTP API: chat, direct tool calls, plugin
+// status, health and Prometheus metrics. Every request gets a request id
+// (X-Request-ID, generated when absent) that is on every log line of the
+// request and on the plugin calls it makes.
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/crumb-dev/crumb/host/chat"
+	"github.com/crumb-dev/crumb/host/obs"
+	"github.com/crumb-dev/crumb/host/pluginhost"
+	"github.com/crumb-dev/crumb/tools"
+)
+
+// MaxBody bounds request bodies.
+const MaxBody = 64 << 10
+
+// Plugins is what the API needs of the plugin host.
+type Plugins interface {
+	Invoke(ctx context.Context, inv *tools.Invocation) (*tools.Result, error)
+	Tools() []pluginhost.Tool
+	Plugins() []pluginhost.Status
+}
+
+// Options configure the server.
+type Options struct {
+	Chat     *chat.Engine
+	Plugins  Plugins
+	Logger   *slog.Logger
+	Registry *prometheus.Registry // metrics are registered here and served at /metrics
+	Now      func() time.Time
+}
+
+// Server is the HTTP API.
+type Server struct {
+	o        Options
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+}
+
+// New returns a server.
+func New(o Options) *Server {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Registry == nil {
+		o.Registry = prometheus.NewRegistry()
+	}
+	s := &Server{
+		o: o,
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "crumb_http_requests_total", Help: "HTTP requests by route and status code.",
+		}, []string{"route", "code"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "crumb_http_request_duration_seconds", Help: "HTTP request latency by route.",
+			Buckets: prometheus.ExponentialBuckets(0.0005, 2.5, 12),
+		}, []string{"route"}),
+	}
+	o.Registry.MustRegister(s.requests, s.latency)
+	return s
+}
+
+// Handler returns the HTTP handler.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	route := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, s.instrument(pattern, h)) }
+	route("POST /v1/chat", s.chat)
+	route("GET /v1/tools", s.listTools)
+	route("POST /v1/tools/{name}", s.callTool)
+	route("GET /v1/plugins", s.listPlugins)
+	route("GET /healthz", s.health)
+	route("GET /{$}", s.index)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(s.o.Registry, promhttp.HandlerOpts{}))
+	return s.withRequestID(mux)
+}
+
+func (s *Server) withRequestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := r.Header.Get("X-Request-ID")
+		if id == "" || len(id) > 64 {
+			id = obs.NewRequestID()
+		}
+		w.Header().Set("X-Request-ID", id)
+		next.ServeHTTP(w, r.WithContext(tools.WithRequestID(r.Context(), id)))
+	})
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	code int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.code = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (s *Server) instrument(route string, h http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, code: http.StatusOK}
+		defer func() {
+			if p := recover(); p != nil {
+				s.o.Logger.ErrorContext(r.Context(), "panic", "route", route, "panic", fmt.Sprint(p))
+				writeError(sw, http.StatusInternalServerError, "internal", "internal error; see the host log for this request id", nil)
+			}
+			d := time.Since(start)
+			s.requests.WithLabelValues(route, strconv.Itoa(sw.code)).Inc()
+			s.latency.WithLabelValues(route).Observe(d.Seconds())
+			s.o.Logger.InfoContext(r.Context(), "http", "method", r.Method, "path", r.URL.Path, "status", sw.code, "ms", float64(d.Microseconds())/1000)
+		}()
+		h(sw, r)
+	})
+}
+
+// ChatRequest is the body of POST /v1/chat.
+type ChatRequest struct {
+	Text           string `json:"text"`
+	ConversationID string `json:"conversation_id,omitempty"`
+	Locale         string `json:"locale,omitempty"`
+	User           string `json:"user,omitempty"`
+}
+
+// DecodeChatRequest decodes and checks a chat request body.
+func DecodeChatRequest(body []byte) (*ChatRequest, error) {
+	var req ChatRequest
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		return nil, fmt.Errorf("decode body: %v (want JSON like {\"text\":\"what is in stock at Hongdae?\"})", err)
+	}
+	if dec.More() {
+		return nil, errors.New("decode body: more than one JSON value")
+	}
+	if req.Text == "" {
+		return nil, errors.New(`field "text" is required (e.g. {"text":"강남점 크루아상 재고 몇 개야?"})`)
+	}
+	if len(req.User) > 128 || len(req.ConversationID) > 128 {
+		return nil, errors.New(`fields "user" and "conversation_id" are limited to 128 bytes`)
+	}
+	return &req, nil
+}
+
+func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			writeError(w, http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("body larger than %d bytes", MaxBody), nil)
+		} else {
+			writeError(w, http.StatusBadRequest, "invalid_request", "read body: "+err.Error(), nil)
+		}
+		return nil, false
+	}
+	return body, true
+}
+
+func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
+	body, ok := readBody(w, r)
+	if !ok {
+		return
+	}
+	req, err := DecodeChatRequest(body)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "invalid_request", err.Error(), nil)
+		return
+	}
+	reply, err := s.o.Chat.Handle(r.Context(), &chat.Turn{
+		RequestID:      tools.RequestIDFrom(r.Context()),
+		User:           cmpOr(req.User, "api"),
+		Channel:        "api",
+		ConversationID: req.ConversationID,
+		Locale:         req.Locale,
+		Text:           req.Text,
+	})
+	if errors.Is(err, chat.ErrInvalidTurn) {
+		writeError(w, http.StatusBadRequest, "invalid_request", err.Error(), nil)
+		return
+	}
+	if err != nil {
+		s.o.Logger.ErrorContext(r.Context(), "chat", "err", err)
+		writeError(w, http.StatusInternalServerError, "internal", err.Error(), nil)
+		return
+	}
+	writeJSON(w, http.StatusOK, reply)
+}
+
+func (s *Server) listTools(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"tools": s.o.Plugins.Tools()})
+}
+
+func (s *Server) listPlugins(w http.ResponseWriter, r *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{"plugins": s.o.Plugins.Plugins()})
+}
+
+// ToolResponse is the body of a successful POST /v1/tools/{name}.
+type ToolResponse struct {
+	Tool    string          `json:"tool"`
+	Result  json.RawMessage `json:"result,omitempty"`
+	Display *tools.Display  `json:"display,omitempty"`
+	Failure string          `json:"failure,omitempty"`
+	Ms      float64         `json:"ms"`
+}
+
+func (s *Server) callTool(w http.ResponseWriter, r *http.Request) {
+	body, ok := readBody(w, r)
+	if !ok {
+		return
+	}
+	name := r.PathValue("name")
+	locale := r.URL.Query().Get("locale")
+	if locale == "" {
+		locale = "en"
+	}
+	start := time.Now()
+	res, err := s.o.Plugins.Invoke(r.Context(), &tools.Invocation{
+		Tool: name,
+		Args: body,
+		CallInfo: tools.CallInfo{
+			RequestID: tools.RequestIDFrom(r.Context()), User: "api", Locale: locale, Now: s.o.Now(),
+		},
+	})
+	var (
+		ae *pluginhost.ArgumentError
+		ue *pluginhost.UnavailableError
+		ce *pluginhost.CallError
+	)
+	switch {
+	case err == nil:
+	case errors.As(err, &ae):
+		writeError(w, http.StatusBadRequest, "invalid_arguments", err.Error(), map[string]any{"field": ae.Err.Field})
+		return
+	case errors.Is(err, pluginhost.ErrUnknownTool):
+		writeError(w, http.StatusNotFound, "unknown_tool", err.Error(), nil)
+		return
+	case errors.As(err, &ue):
+		if ue.RetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(ue.RetryAfter.Seconds()+0.999)))
+		}
+		writeError(w, http.StatusServiceUnavailable, "unavailable", err.Error(), nil)
+		return
+	case errors.As(err, &ce) && errors.Is(ce.Err, context.DeadlineExceeded):
+		writeError(w, http.StatusGatewayTimeout, "timeout", err.Error(), nil)
+		return
+	default:
+		writeError(w, http.StatusBadGateway, "plugin_error", err.Error(), nil)
+		return
+	}
+	resp := ToolResponse{Tool: name, Result: res.Output, Display: res.Display, Failure: res.Failure, Ms: float64(time.Since(start).Microseconds()) / 1000}
+	code := http.StatusOK
+	if res.Failure != "" {
+		code = http.StatusUnprocessableEntity
+	}
+	writeJSON(w, code, resp)
+}
+
+func (s *Server) health(w http.ResponseWriter, r *http.Request) {
+	ps := s.o.Plugins.Plugins()
+	running := 0
+	for _, p := range ps {
+		if p.State == pluginhost.StateRunning {
+			running++
+		}
+	}
+	status := "ok"
+	if running < len(ps) {
+		status = "degraded"
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"status": status, "plugins": map[string]int{"running": running, "total": len(ps)}})
+}
+
+func writeJSON(w http.ResponseWriter, code int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(code)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+func writeError(w http.ResponseWriter, code int, kind, msg string, extra map[string]any) {
+	e := map[string]any{"code": kind, "message": msg}
+	for k, v := range extra {
+		e[k] = v
+	}
+	writeJSON(w, code, map[string]any{"error": e})
+}
+
+func cmpOr(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
