@@ -204,15 +204,7 @@ func (g *generator) orders(d *store.Data) {
 		})
 	}
 
-	rules := map[int][]companion{}
-	index := map[string]int{}
-	for p, pm := range g.products {
-		index[pm.spec.id] = p
-	}
-	for _, c := range companions() {
-		a := index[c.anchor]
-		rules[a] = append(rules[a], c)
-	}
+	rules := g.companionRules()
 	meanW := make([]float64, len(g.stores))
 	for s := range g.stores {
 		for _, w := range g.areas[s].weekday {
@@ -275,7 +267,7 @@ func (g *generator) orders(d *store.Data) {
 // member's preferences, its companions, and more products until the basket
 // has its drawn number of lines. Lines are capped by what the store still
 // has left of that day's sales.
-func (g *generator) basket(r *rand.Rand, m *member, c, i int, rules map[int][]companion,
+func (g *generator) basket(r *rand.Rand, m *member, c, i int, rules [][]rule,
 	remaining []int32, scratch, storeW []float64) (orderDraft, bool) {
 	day := g.days[i]
 	st := m.home
@@ -307,7 +299,7 @@ func (g *generator) basket(r *rand.Rand, m *member, c, i int, rules map[int][]co
 		lines = append(lines, p)
 		scratch[p] = 0
 		for _, cp := range rules[p] {
-			q := g.productIndex(cp.with)
+			q := cp.with
 			if r.Float64() < cp.p*withCompanions && len(lines) < maxLines && !slices.Contains(lines, q) {
 				lines = append(lines, q)
 				scratch[q] = 0
@@ -364,11 +356,27 @@ func (g *generator) basket(r *rand.Rand, m *member, c, i int, rules map[int][]co
 	return o, true
 }
 
-func (g *generator) productIndex(id string) int {
+// rule is a companion rule with the product as an index.
+type rule struct {
+	with int
+	p    float64
+}
+
+// companionRules indexes companions() by anchor product, keeping the rules'
+// order.
+func (g *generator) companionRules() [][]rule {
+	index := map[string]int{}
 	for p, pm := range g.products {
-		if pm.spec.id == id {
-			return p
-		}
+		index[pm.spec.id] = p
 	}
-	panic("demo: companion names unknown product " + id)
+	rules := make([][]rule, len(g.products))
+	for _, c := range companions() {
+		a, okA := index[c.anchor]
+		w, okW := index[c.with]
+		if !okA || !okW {
+			panic("demo: companion rule names an unknown product: " + c.anchor + " → " + c.with)
+		}
+		rules[a] = append(rules[a], rule{with: w, p: c.p})
+	}
+	return rules
 }

@@ -179,7 +179,7 @@ func (g *generator) static() {
 	for s, st := range g.stores {
 		g.base[s] = make([]float64, len(g.products))
 		for p, pm := range g.products {
-			g.base[s][p] = pm.spec.base * st.size * g.areas[s].affinity[pm.cat] * lognormal(r, spEffectSigma)
+			g.base[s][p] = baseScale * pm.spec.base * st.size * g.areas[s].affinity[pm.cat] * lognormal(r, spEffectSigma)
 		}
 	}
 	g.shares = make([][][openHours]float64, len(g.stores))

@@ -264,14 +264,15 @@ func traffic(a areaProfile, w dayWeather) float64 {
 // Model constants; README.md states them with the formulas.
 const (
 	burnIn         = 35   // days simulated before the history so that planning has a past
-	nbShape        = 14.0 // negative binomial shape k: Var = μ + μ²/k
-	shockSigma     = 0.07 // store-day traffic shock, log-sd
+	baseScale      = 1.5  // scales every product's base level
+	nbShape        = 40.0 // negative binomial shape k: Var = μ + μ²/k
+	shockSigma     = 0.05 // store-day traffic shock, log-sd
 	spEffectSigma  = 0.20 // store×product level, log-sd
 	promoStart     = 1.0 / 75
 	promoLiftExp   = 2.2 // lift = (1 − discount)^−2.2
-	planMargin     = 1.08
-	planNoiseSigma = 0.07
-	planSoldOut    = 1.12 // a sold-out day counts 12 % above its sales
+	planMargin     = 1.03
+	planNoiseSigma = 0.05
+	planSoldOut    = 1.15 // a sold-out day counts 15 % above its sales
 	forecastDays   = 14
 )
 

@@ -306,3 +306,51 @@ func TestDiscoverMissingDir(t *testing.T) {
 		t.Fatalf("err = %v, want a hint to run make plugins", err)
 	}
 }
+
+// TestCapabilitiesEnforced runs a plugin over real gRPC against the host's
+// own HostAPI implementation: reading a dataset it did not declare is a
+// permission error, as is keeping artifacts without declaring it.
+func TestCapabilitiesEnforced(t *testing.T) {
+	type none struct{}
+	type out struct {
+		N int `json:"n"`
+	}
+	read := func(dataset string) func(context.Context, *tools.Call, none) (out, error) {
+		return func(ctx context.Context, c *tools.Call, _ none) (out, error) {
+			n := 0
+			err := c.Host.ReadDataset(ctx, &tools.DatasetQuery{Dataset: dataset}, func(json.RawMessage) error { n++; return nil })
+			return out{N: n}, err
+		}
+	}
+	p := tools.Plugin{
+		Name: "nosy", Version: "1",
+		Tools: []tools.Tool{
+			tools.NewTool("read_stores", "", read(tools.DatasetStores)),
+			tools.NewTool("read_customers", "", read(tools.DatasetCustomers)),
+			tools.NewTool("keep", "", func(ctx context.Context, c *tools.Call, _ none) (out, error) {
+				_, err := c.Host.PutArtifact(ctx, &tools.Artifact{Key: "k", Data: []byte("x")})
+				return out{}, err
+			}),
+		},
+		Capabilities: tools.Capabilities{Datasets: []string{tools.DatasetStores}},
+	}
+	api := &pluginAPI{plugin: "nosy", backend: newMemBackend(time.Now()), log: testLogger(t)}
+	m, err := p.Manifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	api.caps.Store(&m.Capabilities)
+	c := plugintest.Connect(t, p, api)
+	call := func(tool string) (*tools.Result, error) {
+		return c.Invoke(context.Background(), &tools.Invocation{Tool: tool, Args: json.RawMessage(`{}`)})
+	}
+	if res, err := call("read_stores"); err != nil || string(res.Output) != `{"n":2}` {
+		t.Fatalf("declared dataset: %+v, %v", res, err)
+	}
+	for _, tool := range []string{"read_customers", "keep"} {
+		_, err := call(tool)
+		if !errors.Is(err, tools.ErrPermission) || !strings.Contains(err.Error(), "plugin nosy may not") {
+			t.Errorf("%s: err = %v, want a permission error naming the plugin", tool, err)
+		}
+	}
+}

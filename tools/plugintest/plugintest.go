@@ -27,11 +27,10 @@ import (
 // go-plugin's broker.
 func Connect(t testing.TB, p tools.Plugin, host tools.HostAPI) *tools.Client {
 	t.Helper()
-	client, server := plugin.TestPluginGRPCConn(t, false, tools.NewPluginSet(&p, host))
-	t.Cleanup(func() {
-		client.Close()
-		server.Stop()
-	})
+	client, _ := plugin.TestPluginGRPCConn(t, false, tools.NewPluginSet(&p, host))
+	// Closing the client asks the server to shut down; stopping the server
+	// here as well would race with that.
+	t.Cleanup(func() { client.Close() })
 	c, err := tools.Dispense(client)
 	if err != nil {
 		t.Fatal(err)
@@ -93,7 +92,8 @@ type Host struct {
 
 var _ tools.HostAPI = (*Host)(nil)
 
-// ReadDataset returns the dataset's rows; it applies no filters.
+// ReadDataset returns the dataset's rows that match the query's store,
+// product and date filters and limit, as the host does.
 func (h *Host) ReadDataset(ctx context.Context, q *tools.DatasetQuery, fn func(json.RawMessage) error) error {
 	if h.Allowed != nil && !slices.Contains(h.Allowed, q.Dataset) {
 		return fmt.Errorf("%w: dataset %q is not in the plugin's capabilities", tools.ErrPermission, q.Dataset)
@@ -102,6 +102,7 @@ func (h *Host) ReadDataset(ctx context.Context, q *tools.DatasetQuery, fn func(j
 	if !ok && !slices.Contains(tools.Datasets, q.Dataset) {
 		return fmt.Errorf("%w: unknown dataset %q", tools.ErrInvalid, q.Dataset)
 	}
+	n := 0
 	for _, r := range rows {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -110,12 +111,63 @@ func (h *Host) ReadDataset(ctx context.Context, q *tools.DatasetQuery, fn func(j
 		if err != nil {
 			return err
 		}
+		if !matches(raw, q) {
+			continue
+		}
 		if err := fn(raw); err != nil {
 			return err
+		}
+		if n++; q.Limit > 0 && n >= q.Limit {
+			break
 		}
 	}
 	return nil
 }
+
+// matches applies the query's filters to a row by its JSON fields:
+// store_id (or id for stores), product_id (or id for products), and date
+// (or the day of at) against From and To.
+func matches(raw json.RawMessage, q *tools.DatasetQuery) bool {
+	var row struct {
+		ID        string    `json:"id"`
+		StoreID   string    `json:"store_id"`
+		ProductID string    `json:"product_id"`
+		Date      string    `json:"date"`
+		At        time.Time `json:"at"`
+	}
+	if json.Unmarshal(raw, &row) != nil {
+		return true
+	}
+	store, product := row.StoreID, row.ProductID
+	switch q.Dataset {
+	case tools.DatasetStores:
+		store = row.ID
+	case tools.DatasetProducts:
+		product = row.ID
+	}
+	if len(q.Stores) > 0 && store != "" && !slices.Contains(q.Stores, store) {
+		return false
+	}
+	if len(q.Products) > 0 && product != "" && !slices.Contains(q.Products, product) {
+		return false
+	}
+	day := row.Date
+	if day == "" && !row.At.IsZero() {
+		day = row.At.In(seoul).Format(tools.DateLayout)
+	}
+	if day != "" && ((q.From != "" && day < q.From) || (q.To != "" && day > q.To)) {
+		return false
+	}
+	return true
+}
+
+var seoul = func() *time.Location {
+	loc, err := time.LoadLocation("Asia/Seoul")
+	if err != nil {
+		return time.FixedZone("KST", 9*3600)
+	}
+	return loc
+}()
 
 // PutArtifact keeps a new version of the artifact.
 func (h *Host) PutArtifact(_ context.Context, a *tools.Artifact) (*tools.Artifact, error) {
@@ -163,4 +215,3 @@ func (h *Host) Logs() []string {
 	defer h.mu.Unlock()
 	return slices.Clone(h.logs)
 }
-

@@ -29,13 +29,13 @@ func progress(w io.Writer, label string) (report func(done, total int), finish f
 	}
 	last := -1
 	return func(done, total int) {
-			if total <= 0 {
-				return
-			}
-			tenth := done * 10 / total
-			if tenth != last {
-				last = tenth
-				fmt.Fprintf(w, "%s: %d%% (%d/%d)\n", label, tenth*10, done, total)
-			}
-		}, func() {}
+		if total <= 0 {
+			return
+		}
+		tenth := done * 10 / total
+		if tenth != last {
+			last = tenth
+			fmt.Fprintf(w, "%s: %d%% (%d/%d)\n", label, tenth*10, done, total)
+		}
+	}, func() {}
 }
