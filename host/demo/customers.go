@@ -181,7 +181,7 @@ func (g *generator) orders(d *store.Data) {
 			}
 			m.visits = append(m.visits, v)
 			if r.Float64() < 0.4 {
-				m.visits = append(m.visits, min(v+1+r.IntN(60), he-1))
+				m.visits = append(m.visits, min(v+1+r.IntN(60), max(last, v)))
 			}
 		}
 		m.weights = make([]float64, len(g.products))
@@ -197,8 +197,12 @@ func (g *generator) orders(d *store.Data) {
 	}
 	for c := range members {
 		m := &members[c]
+		gender := "M"
+		if m.female {
+			gender = "F"
+		}
 		d.Customers = append(d.Customers, tools.Customer{
-			ID: m.id, Gender: map[bool]string{true: "F", false: "M"}[m.female],
+			ID: m.id, Gender: gender,
 			AgeBand: ageBands()[m.age], JoinedOn: first.AddDate(0, 0, m.joined).Format(dateLayout),
 			HomeStoreID: g.stores[m.home].id,
 		})

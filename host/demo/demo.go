@@ -139,7 +139,7 @@ func Generate(cfg Config, progress func(done, total int)) (*store.Data, error) {
 	for _, p := range productSpecs() {
 		g.products = append(g.products, newProductModel(p))
 	}
-	g.districts = sortedDistricts(g.stores)
+	g.districts = storeDistricts(g.stores)
 	for _, s := range g.stores {
 		for k, d := range g.districts {
 			if d == s.district {

@@ -290,7 +290,8 @@ func promoPrice(price int, discount float64) int {
 	return int(math.Round(float64(price)*(1-discount)/100)) * 100
 }
 
-func sortedDistricts(stores []storeSpec) []string {
+// storeDistricts lists the stores' districts once each, in store order.
+func storeDistricts(stores []storeSpec) []string {
 	var ds []string
 	for _, s := range stores {
 		if !slices.Contains(ds, s.district) {

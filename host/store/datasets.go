@@ -19,17 +19,17 @@ import (
 //
 // Filters apply as follows (others are ignored):
 //
-//	dataset      order                        Stores          Products             From/To
-//	stores       id                           id              –                    –
-//	products     id                           –               id                   –
-//	production   store, product, date         store_id        product_id           date
-//	sales        store, product, date         store_id        product_id           date
-//	stock        store, product, at           store_id        product_id           day of at
-//	weather      district, date               stores' district –                   date
-//	customers    id                           home_store_id   –                    –
-//	orders       at, id                       store_id        contains the product day of at
-//	order_items  order's at, order id, line   order's store   product_id           day of order's at
-//	intraday     store, category, hour        store_id        products' category   –
+//	dataset      order                       Stores            Products              From/To
+//	stores       id                          id                –                     –
+//	products     id                          –                 id                    –
+//	production   store, product, date        store_id          product_id            date
+//	sales        store, product, date        store_id          product_id            date
+//	stock        store, product, at          store_id          product_id            day of at
+//	weather      district, date              stores' district  –                     date
+//	customers    id                          home_store_id     –                     –
+//	orders       at, id                      store_id          has an item of one    day of at
+//	order_items  order's at, order id, line  order's store_id  product_id            day of order's at
+//	intraday     store, category, hour       store_id          products' category    –
 //
 // The day of a timestamp is taken in the brand's time zone (see
 // WithLocation). Limit, when positive, caps the number of rows.

@@ -275,6 +275,7 @@ func TestReplaceRoundTrip(t *testing.T) {
 			}
 		})
 	}
+	checkForeignKeys(t, s)
 	stores, err := s.ListStores(ctx)
 	if err != nil || len(stores) != 3 || stores[0].ID != "S1" || stores[1].Name != "홍대점" {
 		t.Errorf("ListStores = %+v, %v", stores, err)
@@ -337,6 +338,7 @@ func TestReplaceAtomic(t *testing.T) {
 			if got := readAll(t, s); !reflect.DeepEqual(got, want) {
 				t.Errorf("data changed by a failed Replace")
 			}
+			checkForeignKeys(t, s)
 		})
 	}
 }
@@ -349,6 +351,7 @@ func TestReplaceProgress(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkForeignKeys(t, s)
 	if len(calls) < 3 {
 		t.Fatalf("progress called %d times, want several", len(calls))
 	}
@@ -361,6 +364,56 @@ func TestReplaceProgress(t *testing.T) {
 	}
 	if last := calls[len(calls)-1]; last[0] != d.Rows() {
 		t.Errorf("last progress = %v, want done = total = %d", last, d.Rows())
+	}
+}
+
+func TestReplaceCanceledMidway(t *testing.T) {
+	s := openTest(t)
+	if err := s.Replace(context.Background(), testData(), nil); err != nil {
+		t.Fatal(err)
+	}
+	want := readAll(t, s)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	err := s.Replace(ctx, benchData(4, 10, 60, 300), func(done, total int) {
+		if done > 0 {
+			cancel()
+		}
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("Replace error = %v, want context.Canceled", err)
+	}
+	if got := readAll(t, s); !reflect.DeepEqual(got, want) {
+		t.Errorf("data changed by a canceled Replace")
+	}
+	checkForeignKeys(t, s)
+	// The writer is usable again.
+	if err := s.Replace(context.Background(), testData(), nil); err != nil {
+		t.Fatalf("Replace after a canceled one: %v", err)
+	}
+}
+
+// checkForeignKeys fails t unless the writer enforces foreign keys again and
+// the data satisfies every declared one (Replace loads with enforcement off).
+func checkForeignKeys(t *testing.T, s *SQLite) {
+	t.Helper()
+	ctx := context.Background()
+	var on int
+	if err := s.w.QueryRowContext(ctx, "PRAGMA foreign_keys").Scan(&on); err != nil || on != 1 {
+		t.Errorf("writer foreign_keys = %d, %v; want 1", on, err)
+	}
+	rows, err := s.r.QueryContext(ctx, "PRAGMA foreign_key_check")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var table, parent string
+		var rowid, fk any
+		if err := rows.Scan(&table, &rowid, &parent, &fk); err != nil {
+			t.Fatal(err)
+		}
+		t.Errorf("foreign key violation: %s row %v → %s", table, rowid, parent)
 	}
 }
 

@@ -7,8 +7,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
-	"os"
-	"time"
 
 	"github.com/crumb-dev/crumb/tools"
 )
@@ -26,6 +24,9 @@ const maxParams = 999
 // customer or order resolves), so that a bad import fails with the offending
 // row named, before anything is written. Rows that repeat a key are an error
 // from the database and leave the old data in place.
+//
+// Replace holds the only writer connection until it returns, so progress
+// must not write to the store (reading is fine).
 func (s *SQLite) Replace(ctx context.Context, d *Data, progress Progress) error {
 	if d == nil {
 		return fmt.Errorf("replace datasets: nil data")
@@ -61,8 +62,8 @@ func (s *SQLite) Replace(ctx context.Context, d *Data, progress Progress) error 
 		return fmt.Errorf("replace datasets: %w", err)
 	}
 
-	t0 := time.Now()
-	// Children before parents, so that no foreign key is ever dangling.
+	// Children before parents: irrelevant without enforcement, but the
+	// order a PostgreSQL store will need.
 	for _, table := range []string{
 		"order_items", "orders", "intraday_shares", "weather", "stock_snapshots",
 		"sales", "production", "customers", "products", "stores",
@@ -72,7 +73,6 @@ func (s *SQLite) Replace(ctx context.Context, d *Data, progress Progress) error 
 		}
 	}
 	p.report()
-	fmt.Fprintln(os.Stderr, "delete", time.Since(t0))
 
 	steps := []func() error{
 		func() error {
@@ -136,24 +136,18 @@ func (s *SQLite) Replace(ctx context.Context, d *Data, progress Progress) error 
 				})
 		},
 	}
-	for i, step := range steps {
-		t1 := time.Now()
+	for _, step := range steps {
 		if err := step(); err != nil {
 			return fmt.Errorf("replace datasets: %w", err)
 		}
-		fmt.Fprintln(os.Stderr, "step", i, time.Since(t1))
 	}
-	t2 := time.Now()
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("replace datasets: commit: %w", err)
 	}
-	fmt.Fprintln(os.Stderr, "commit", time.Since(t2))
-	t2 = time.Now()
 	p.finish()
 	// Refresh the planner's statistics for the new data; cheap when nothing
 	// changed much, and a failure only costs query plans.
-	_, _ = s.w.ExecContext(ctx, "PRAGMA optimize")
-	fmt.Fprintln(os.Stderr, "optimize", time.Since(t2))
+	_, _ = conn.ExecContext(ctx, "PRAGMA optimize")
 	return nil
 }
 

@@ -35,7 +35,9 @@ type DatasetReader interface {
 	// ReadDataset calls fn with each row matching q, as a value of the
 	// dataset's type in package tools (tools.Sale for "sales", …). An unknown
 	// dataset is an error naming the known ones. Returning an error from fn
-	// stops the read and is returned.
+	// stops the read and is returned. Which filters apply to which dataset,
+	// and the order of each, is documented on SQLite.ReadDataset; every
+	// implementation follows it.
 	ReadDataset(ctx context.Context, q *tools.DatasetQuery, fn func(row any) error) error
 }
 

@@ -35,12 +35,14 @@ package holidays
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
 
 // Holiday is one public holiday. A date that carries two holidays (어린이날
-// and 부처님오신날 on 2025-05-05) is one Holiday whose names are joined.
+// and 부처님오신날 on 2025-05-05) is one Holiday whose names are joined, with
+// ", " in Name and "; " in NameEN.
 type Holiday struct {
 	Date       string // YYYY-MM-DD, civil date in Asia/Seoul
 	Name       string // Korean name, e.g. 설날
@@ -85,7 +87,7 @@ func In(year int) []Holiday {
 	if year < firstYear || year > lastYear {
 		return nil
 	}
-	prefix := time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC).Format("2006") + "-"
+	prefix := strconv.Itoa(year) + "-"
 	var out []Holiday
 	for _, h := range table {
 		if strings.HasPrefix(h.Date, prefix) {
