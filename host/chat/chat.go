@@ -164,18 +164,18 @@ func (e *Engine) Handle(ctx context.Context, t *Turn) (*Reply, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open conversation: %w", err)
 	}
+	if conv.User != t.User {
+		return nil, fmt.Errorf("%w: conversation %s belongs to another user; leave conversation_id empty to start a new one", ErrInvalidTurn, conv.ID)
+	}
 	reply.ConversationID = conv.ID
 	if _, err := e.store.AppendMessage(ctx, &store.Message{ConversationID: conv.ID, Role: "user", Text: text}); err != nil {
 		return nil, fmt.Errorf("record message: %w", err)
 	}
 
-	router, infos, err := e.currentRouter(ctx)
-	if err != nil {
-		return nil, err
-	}
+	router, gaz, infos := e.currentRouter(ctx)
 	route := router.Route(text)
 	reply.Intent, reply.Confidence = route.Intent, round3(route.Confidence)
-	reply.Slots = e.slots(ctx, text)
+	reply.Slots = gaz.find(text)
 	reply.Timings.RouteMS = ms(time.Since(start))
 
 	switch {
@@ -294,8 +294,10 @@ func (e *Engine) mustRender(id, locale string, data any) string {
 	return s
 }
 
-// currentRouter rebuilds the router when the running plugins change.
-func (e *Engine) currentRouter(ctx context.Context) (*Router, map[string]tools.ToolInfo, error) {
+// currentRouter rebuilds the router when the running plugins or the
+// catalogue change; the store and product names are reloaded at most once a
+// minute.
+func (e *Engine) currentRouter(ctx context.Context) (*Router, *gazetteer, map[string]tools.ToolInfo) {
 	manifests := e.tools.Manifests()
 	slices.SortFunc(manifests, func(a, b tools.Manifest) int { return strings.Compare(a.Name, b.Name) })
 	var sig strings.Builder
@@ -304,8 +306,21 @@ func (e *Engine) currentRouter(ctx context.Context) (*Router, map[string]tools.T
 	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
+	if e.gaz == nil || time.Since(e.gazAt) > time.Minute {
+		stores, err1 := e.store.ListStores(ctx)
+		products, err2 := e.store.ListProducts(ctx)
+		if err := errors.Join(err1, err2); err != nil {
+			e.log.ErrorContext(ctx, "load catalogue for slots", "err", err)
+			if e.gaz == nil {
+				e.gaz = newGazetteer(nil, nil)
+			}
+		} else {
+			e.gaz, e.gazAt = newGazetteer(stores, products), time.Now()
+			e.router = nil
+		}
+	}
 	if e.router == nil || e.routerSig != sig.String() {
-		e.router = NewRouter(manifests, DefaultThreshold)
+		e.router = NewRouter(manifests, DefaultThreshold, e.gaz.mask)
 		e.toolInfo = map[string]tools.ToolInfo{}
 		for _, m := range manifests {
 			for _, t := range m.Tools {
@@ -314,33 +329,7 @@ func (e *Engine) currentRouter(ctx context.Context) (*Router, map[string]tools.T
 		}
 		e.routerSig = sig.String()
 	}
-	return e.router, e.toolInfo, nil
-}
-
-// slots finds entities; the store and product names are refreshed from the
-// catalogue at most once a minute.
-func (e *Engine) slots(ctx context.Context, text string) Slots {
-	e.mu.Lock()
-	stale := e.gaz == nil || time.Since(e.gazAt) > time.Minute
-	e.mu.Unlock()
-	if stale {
-		stores, err1 := e.store.ListStores(ctx)
-		products, err2 := e.store.ListProducts(ctx)
-		if err := errors.Join(err1, err2); err != nil {
-			e.log.ErrorContext(ctx, "load catalogue for slots", "err", err)
-		} else {
-			e.mu.Lock()
-			e.gaz, e.gazAt = newGazetteer(stores, products), time.Now()
-			e.mu.Unlock()
-		}
-	}
-	e.mu.Lock()
-	g := e.gaz
-	e.mu.Unlock()
-	if g == nil {
-		return Slots{}
-	}
-	return g.find(text)
+	return e.router, e.gaz, e.toolInfo
 }
 
 func title(text string) string {

@@ -41,6 +41,11 @@ type Route struct {
 type Router struct {
 	threshold float64
 	examples  []example
+	// idf weighs each n-gram by how rare it is among the examples, so that
+	// "the" and "은" count for little and "재고" and "stock" for much.
+	idf     map[string]float64
+	idfMiss float64 // weight of an n-gram no example has
+	mask    func(string) string
 	// toolOf maps an intent to the tool that serves it.
 	toolOf map[string]string
 }
@@ -55,11 +60,15 @@ type example struct {
 const DefaultThreshold = 0.22
 
 // NewRouter learns the intents and examples of the given manifests and the
-// host's own.
-func NewRouter(manifests []tools.Manifest, threshold float64) *Router {
-	r := &Router{threshold: threshold, toolOf: map[string]string{}}
+// host's own. mask, when not nil, rewrites every text before it is
+// vectorised (the engine replaces store and product names by placeholders).
+func NewRouter(manifests []tools.Manifest, threshold float64, mask func(string) string) *Router {
+	if mask == nil {
+		mask = func(s string) string { return s }
+	}
+	r := &Router{threshold: threshold, toolOf: map[string]string{}, mask: mask}
 	add := func(intent, text string) {
-		r.examples = append(r.examples, example{intent: intent, text: text, vec: vectorize(text)})
+		r.examples = append(r.examples, example{intent: intent, text: text, vec: countNgrams(mask(text))})
 	}
 	for _, m := range manifests {
 		for _, t := range m.Tools {
@@ -83,12 +92,42 @@ func NewRouter(manifests []tools.Manifest, threshold float64) *Router {
 			add(in, e)
 		}
 	}
+	df := map[string]float64{}
+	for _, e := range r.examples {
+		for k := range e.vec.counts {
+			df[k]++
+		}
+	}
+	n := float64(len(r.examples))
+	r.idf = make(map[string]float64, len(df))
+	for k, d := range df {
+		r.idf[k] = math.Log(1 + n/d)
+	}
+	r.idfMiss = math.Log(1 + n)
+	for i := range r.examples {
+		r.examples[i].vec = r.weigh(r.examples[i].vec)
+	}
 	return r
+}
+
+// weigh turns raw n-gram counts into TF-IDF weights with their norm.
+func (r *Router) weigh(v ngramVec) ngramVec {
+	v.norm = 0
+	for k, c := range v.counts {
+		w, ok := r.idf[k]
+		if !ok {
+			w = r.idfMiss
+		}
+		v.counts[k] = c * w
+		v.norm += v.counts[k] * v.counts[k]
+	}
+	v.norm = math.Sqrt(v.norm)
+	return v
 }
 
 // Route picks the intent of text.
 func (r *Router) Route(text string) Route {
-	v := vectorize(text)
+	v := r.weigh(countNgrams(r.mask(text)))
 	best := Route{Intent: IntentOutOfScope}
 	for _, e := range r.examples {
 		if s := cosine(v, e.vec); s > best.Confidence {
@@ -139,10 +178,10 @@ func normalizeText(s string) string {
 	return strings.Join(strings.Fields(b.String()), " ")
 }
 
-// vectorize counts the character bigrams and trigrams of each word (with
+// countNgrams counts the character bigrams and trigrams of each word (with
 // word boundaries) plus whole words, which handles Korean particles (재고는,
 // 재고가) and English inflection without a tokeniser.
-func vectorize(s string) ngramVec {
+func countNgrams(s string) ngramVec {
 	v := ngramVec{counts: map[string]float64{}}
 	for _, w := range strings.Fields(normalizeText(s)) {
 		v.counts["w:"+w]++
@@ -153,10 +192,6 @@ func vectorize(s string) ngramVec {
 			}
 		}
 	}
-	for _, c := range v.counts {
-		v.norm += c * c
-	}
-	v.norm = math.Sqrt(v.norm)
 	return v
 }
 

@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 
@@ -21,8 +22,9 @@ type gazetteer struct {
 }
 
 type alias struct {
-	text string // normalised, without spaces
-	id   string
+	text   string // normalised, without spaces
+	spaced string // normalised, with its spaces
+	id     string
 }
 
 func newGazetteer(stores []tools.Store, products []tools.Product) *gazetteer {
@@ -45,7 +47,59 @@ func appendAlias(as []alias, text, id string) []alias {
 	if len([]rune(t)) < 2 {
 		return as
 	}
-	return append(as, alias{text: t, id: id})
+	return append(as, alias{text: t, spaced: normalizeText(text), id: id})
+}
+
+// Placeholders that stand for a mentioned entity when routing, so that
+// "잠실점 재고는?" looks like the example "강남점 재고 알려줘".
+const (
+	storeToken   = "entitystore"
+	productToken = "entityproduct"
+)
+
+// mask replaces store and product names in text (normalised) with
+// placeholder words, longest names first.
+func (g *gazetteer) mask(text string) string {
+	t := " " + normalizeText(text) + " "
+	for _, set := range []struct {
+		as    []alias
+		token string
+	}{{g.products, productToken}, {g.stores, storeToken}} {
+		for _, a := range byLength(set.as) {
+			// Names are matched as word prefixes so that particles
+			// (강남점은, croissants) stay attached to the entity.
+			t = replaceWordPrefix(t, a.spaced, set.token)
+		}
+	}
+	return strings.TrimSpace(t)
+}
+
+func byLength(as []alias) []alias {
+	out := slices.Clone(as)
+	slices.SortStableFunc(out, func(a, b alias) int { return len(b.spaced) - len(a.spaced) })
+	return out
+}
+
+// replaceWordPrefix replaces every occurrence of name that starts a word
+// (and the rest of that word) with token.
+func replaceWordPrefix(t, name, token string) string {
+	var b strings.Builder
+	for {
+		i := strings.Index(t, " "+name)
+		if i < 0 {
+			b.WriteString(t)
+			return b.String()
+		}
+		b.WriteString(t[:i+1])
+		b.WriteString(token)
+		rest := t[i+1+len(name):]
+		if j := strings.IndexByte(rest, ' '); j >= 0 {
+			rest = rest[j:]
+		} else {
+			rest = ""
+		}
+		t = rest
+	}
 }
 
 // squash normalises and drops spaces so that "white bread" matches
