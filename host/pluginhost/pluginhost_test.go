@@ -354,3 +354,44 @@ func TestCapabilitiesEnforced(t *testing.T) {
 		}
 	}
 }
+
+// TestMisbehavingPlugin checks the per-call timeout, a panicking tool and a
+// result that breaks the tool's output schema, against a real plugin binary.
+func TestMisbehavingPlugin(t *testing.T) {
+	bin := plugintest.Build(t, "./testdata/misbehave")
+	dir := t.TempDir()
+	raw, err := os.ReadFile(bin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "misbehave"), raw, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	h := New(Config{Dir: dir, CallTimeout: 200 * time.Millisecond, BreakerFailures: 100, Logger: testLogger(t)}, newMemBackend(time.Now()))
+	if err := h.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	call := func(tool, args string) error {
+		_, err := h.Invoke(context.Background(), &tools.Invocation{Tool: tool, Args: json.RawMessage(args)})
+		return err
+	}
+	if err := call("sleep", `{"millis":10}`); err != nil {
+		t.Fatalf("quick sleep: %v", err)
+	}
+	t0 := time.Now()
+	err = call("sleep", `{"millis":5000}`)
+	if took := time.Since(t0); took > time.Second || err == nil || !strings.Contains(err.Error(), "no answer within 200ms") {
+		t.Errorf("slow call: err = %v after %s, want a timeout after 200ms", err, took)
+	}
+	if err := call("panic", `{}`); err == nil || !strings.Contains(err.Error(), "panicked: on purpose") {
+		t.Errorf("panic: err = %v", err)
+	}
+	if err := call("liar", `{}`); err == nil || !strings.Contains(err.Error(), `output schema: field "n": wrong type`) {
+		t.Errorf("liar: err = %v", err)
+	}
+	// The plugin survived all of it.
+	if st := h.Plugins()[0]; st.State != StateRunning || st.Restarts != 0 {
+		t.Errorf("status: %+v", st)
+	}
+}
