@@ -91,7 +91,7 @@ func stockTool() tools.Tool {
 }
 
 func stockOnHand(ctx context.Context, call *tools.Call, in StockInput) (*StockOutput, error) {
-	cat, err := loadCatalog(ctx, call.Host)
+	cat, err := loadCatalog(ctx, call)
 	if err != nil {
 		return nil, err
 	}
@@ -121,6 +121,9 @@ func stockOnHand(ctx context.Context, call *tools.Call, in StockInput) (*StockOu
 		return nil, err
 	}
 	if len(snaps) == 0 {
+		if call.Locale == "ko" {
+			return nil, tools.Failf("%s 재고 스냅샷이 없어요 (%s). 오늘 재고를 먼저 불러와 주세요 (예: `crumb demo`).", out.Date, describe(in))
+		}
 		return nil, tools.Failf("no stock snapshot for %s (%s): load today's stock first, e.g. with `crumb demo`", out.Date, describe(in))
 	}
 	latest := latestSnapshots(snaps, now)

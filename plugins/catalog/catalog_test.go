@@ -184,3 +184,10 @@ func TestSubprocess(t *testing.T) {
 		t.Fatalf("text = %q, want %q", res.Display.Text, want)
 	}
 }
+
+func TestFailuresSpeakKorean(t *testing.T) {
+	_, err := stockOnHand(context.Background(), call("ko", now, fixture()), StockInput{Store: "부산"})
+	if f, ok := err.(*tools.Failure); !ok || !strings.HasPrefix(f.Reason, `"부산" 매장을 찾을 수 없어요. 매장 목록: 강남점 (Gangnam)`) {
+		t.Fatalf("err = %v", err)
+	}
+}

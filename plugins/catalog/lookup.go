@@ -14,15 +14,18 @@ import (
 )
 
 // catalog holds the stores and products, with their names normalised for
-// matching what people type ("강남", "gangnam store", "크로아상").
+// matching what people type ("강남", "gangnam store", "크로아상"). Its
+// failures speak the caller's locale.
 type catalog struct {
+	ko          bool
 	stores      map[string]tools.Store
 	products    map[string]tools.Product
 	storeList   []tools.Store
 	productList []tools.Product
 }
 
-func loadCatalog(ctx context.Context, host tools.DatasetReader) (*catalog, error) {
+func loadCatalog(ctx context.Context, call *tools.Call) (*catalog, error) {
+	host := call.Host
 	stores, err := tools.ReadAll[tools.Store](ctx, host, &tools.DatasetQuery{Dataset: tools.DatasetStores})
 	if err != nil {
 		return nil, err
@@ -31,7 +34,7 @@ func loadCatalog(ctx context.Context, host tools.DatasetReader) (*catalog, error
 	if err != nil {
 		return nil, err
 	}
-	c := &catalog{stores: map[string]tools.Store{}, products: map[string]tools.Product{}, storeList: stores, productList: products}
+	c := &catalog{ko: call.Locale == "ko", stores: map[string]tools.Store{}, products: map[string]tools.Product{}, storeList: stores, productList: products}
 	for _, s := range stores {
 		c.stores[s.ID] = s
 	}
@@ -51,6 +54,9 @@ func (c *catalog) store(q string) (tools.Store, error) {
 		for _, s := range c.storeList {
 			names = append(names, fmt.Sprintf("%s (%s)", s.Name, s.NameEN))
 		}
+		if c.ko {
+			return tools.Store{}, tools.Failf("%q 매장을 찾을 수 없어요. 매장 목록: %s", q, strings.Join(names, ", "))
+		}
 		return tools.Store{}, tools.Failf("unknown store %q; known stores: %s", q, strings.Join(names, ", "))
 	}
 	return best, nil
@@ -62,6 +68,9 @@ func (c *catalog) product(q string) (tools.Product, error) {
 		return []string{p.ID, p.Name, p.NameEN}
 	})
 	if !ok {
+		if c.ko {
+			return tools.Product{}, tools.Failf("%q 상품을 찾을 수 없어요. 한글 또는 영문 상품명으로 물어봐 주세요 (예: 크루아상, croissant).", q)
+		}
 		return tools.Product{}, tools.Failf("unknown product %q; try its Korean or English name, e.g. 크루아상 or croissant (product_lookup lists them)", q)
 	}
 	return best, nil
@@ -187,7 +196,7 @@ func productTool() tools.Tool {
 }
 
 func lookupProducts(ctx context.Context, call *tools.Call, in ProductInput) (*ProductOutput, error) {
-	c, err := loadCatalog(ctx, call.Host)
+	c, err := loadCatalog(ctx, call)
 	if err != nil {
 		return nil, err
 	}
@@ -217,6 +226,9 @@ func lookupProducts(ctx context.Context, call *tools.Call, in ProductInput) (*Pr
 		}
 	}
 	if len(hits) == 0 {
+		if c.ko {
+			return nil, tools.Failf("%q에 해당하는 상품이 없어요%s.", in.Query, categoryNote(in.Category))
+		}
 		return nil, tools.Failf("no product matches %q%s", in.Query, categoryNote(in.Category))
 	}
 	slices.SortStableFunc(hits, func(a, b scored) int { return cmp.Compare(b.score, a.score) })
