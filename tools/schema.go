@@ -105,7 +105,15 @@ func explain(msg string) *ValidationError {
 	case strings.HasPrefix(msg, "required: missing properties: "):
 		problem = "missing required " + strings.TrimPrefix(msg, "required: missing properties: ")
 	case strings.HasPrefix(msg, "unexpected additional properties "):
-		problem = "unknown " + strings.TrimPrefix(msg, "unexpected additional properties ") + " (not in the schema)"
+		names := strings.TrimPrefix(msg, "unexpected additional properties ")
+		problem = "unknown field, not in the schema"
+		var list []string
+		if json.Unmarshal([]byte(names), &list) == nil && len(list) > 0 {
+			field = strings.TrimPrefix(field+"."+list[0], ".")
+			if len(list) > 1 {
+				problem = fmt.Sprintf("unknown fields %s, not in the schema", names)
+			}
+		}
 	case strings.HasPrefix(msg, "type: "):
 		problem = "wrong type: " + strings.TrimPrefix(msg, "type: ")
 	}

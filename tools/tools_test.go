@@ -153,7 +153,7 @@ func TestValidateNamesTheField(t *testing.T) {
 		{`{"numbers":[1,"x"]}`, "numbers[]", "wrong type"},
 		{`{"numbers":"1"}`, "numbers", "wrong type"},
 		{`{}`, "", `missing required ["numbers"]`},
-		{`{"numbers":[1],"extra":true}`, "", `unknown ["extra"]`},
+		{`{"numbers":[1],"extra":true}`, "extra", "unknown field"},
 		{`{"numbers":[1.5]}`, "numbers[]", "wrong type"},
 		{`nope`, "", "not valid JSON"},
 	}

@@ -64,6 +64,8 @@ func TestRoute(t *testing.T) {
 		{"what can you do", IntentHelp},
 		{"내일 서울 날씨 어때?", IntentOutOfScope},
 		{"who won the football yesterday", IntentOutOfScope},
+		{"what is the weather on Mars?", IntentOutOfScope},
+		{"what is the price of a baguette", "product_info"},
 	}
 	for _, c := range cases {
 		got := r.Route(c.text)

@@ -178,12 +178,29 @@ func normalizeText(s string) string {
 	return strings.Join(strings.Fields(b.String()), " ")
 }
 
+// stopwords are English function words: with few examples per intent
+// even their TF-IDF weight is enough to make "what is the weather?" look
+// like "what is the shelf life?". Korean needs no list: its particles
+// attach to words and only dilute their n-grams.
+var stopwords = map[string]bool{
+	"a": true, "an": true, "the": true, "is": true, "are": true, "was": true, "be": true, "do": true, "does": true,
+	"what": true, "whats": true, "which": true, "who": true, "how": true, "when": true, "where": true,
+	"of": true, "in": true, "at": true, "on": true, "for": true, "to": true, "from": true, "with": true, "and": true, "or": true,
+	"i": true, "me": true, "my": true, "we": true, "us": true, "our": true, "you": true, "your": true, "it": true, "its": true,
+	"there": true, "this": true, "that": true, "these": true, "those": true, "can": true, "could": true, "please": true, "s": true,
+}
+
 // countNgrams counts the character bigrams and trigrams of each word (with
 // word boundaries) plus whole words, which handles Korean particles (재고는,
 // 재고가) and English inflection without a tokeniser.
 func countNgrams(s string) ngramVec {
 	v := ngramVec{counts: map[string]float64{}}
-	for _, w := range strings.Fields(normalizeText(s)) {
+	words := strings.Fields(normalizeText(s))
+	content := slices.DeleteFunc(slices.Clone(words), func(w string) bool { return stopwords[w] })
+	if len(content) > 0 { // "what can you do" is all function words: keep them
+		words = content
+	}
+	for _, w := range words {
 		v.counts["w:"+w]++
 		rs := []rune("^" + w + "$")
 		for n := 2; n <= 3; n++ {

@@ -62,6 +62,8 @@ func (w *slogWriter) emit(line []byte) {
 			continue
 		case "@module":
 			k = "module"
+		case "plugin":
+			k = "plugin_path" // go-plugin's own key; the logger already names the plugin
 		}
 		attrs = append(attrs, slog.Any(k, v))
 	}

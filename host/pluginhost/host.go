@@ -157,7 +157,7 @@ func (h *Host) Close() error {
 
 // Tool is a tool currently served by a running plugin.
 type Tool struct {
-	Plugin string
+	Plugin string `json:"plugin"`
 	tools.ToolInfo
 }
 

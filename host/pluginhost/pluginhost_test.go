@@ -258,7 +258,7 @@ func TestInvalidArguments(t *testing.T) {
 		args, want string
 	}{
 		{`{"store": 3}`, `field "store": wrong type`},
-		{`{"shop": "강남"}`, `unknown ["shop"]`},
+		{`{"shop": "강남"}`, `field "shop": unknown field`},
 		{`[1,2]`, `wrong type`},
 		{`{"store":`, `not valid JSON`},
 	}

@@ -145,8 +145,8 @@ func DecodeChatRequest(body []byte) (*ChatRequest, error) {
 	if err := dec.Decode(&req); err != nil {
 		return nil, fmt.Errorf("decode body: %v (want JSON like {\"text\":\"what is in stock at Hongdae?\"})", err)
 	}
-	if dec.More() {
-		return nil, errors.New("decode body: more than one JSON value")
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return nil, errors.New("decode body: unexpected data after the JSON object")
 	}
 	if req.Text == "" {
 		return nil, errors.New(`field "text" is required (e.g. {"text":"강남점 크루아상 재고 몇 개야?"})`)
@@ -244,7 +244,11 @@ func (s *Server) callTool(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case err == nil:
 	case errors.As(err, &ae):
-		writeError(w, http.StatusBadRequest, "invalid_arguments", err.Error(), map[string]any{"field": ae.Err.Field})
+		var extra map[string]any
+		if ae.Err.Field != "" {
+			extra = map[string]any{"field": ae.Err.Field}
+		}
+		writeError(w, http.StatusBadRequest, "invalid_arguments", err.Error(), extra)
 		return
 	case errors.Is(err, pluginhost.ErrUnknownTool):
 		writeError(w, http.StatusNotFound, "unknown_tool", err.Error(), nil)

@@ -201,7 +201,7 @@ func (o *StockOutput) Display(locale string) *tools.Display {
 		if ko {
 			d.Text = fmt.Sprintf("%s의 %s 재고는 %d개입니다 (%s 기준).", store, product, o.Total, at)
 		} else {
-			d.Text = fmt.Sprintf("%s has %d %s in stock (as of %s).", store, o.Total, product, at)
+			d.Text = fmt.Sprintf("%s at %s: %d in stock (as of %s).", product, store, o.Total, at)
 		}
 	case store != "":
 		if ko {

@@ -64,7 +64,7 @@ func TestStockOnHand(t *testing.T) {
 	}{
 		// 14:30 → the 14:00 snapshot: 30 - 7 = 23.
 		{"store and product in Korean", StockInput{Store: "강남", Product: "크루아상"}, now, 1, 23, "강남점의 크루아상 재고는 23개입니다 (14:00 기준).", "ko"},
-		{"English names, plural, any case", StockInput{Store: "GANGNAM store", Product: "croissants"}, now, 1, 23, "Gangnam has 23 Croissant in stock (as of 14:00).", "en"},
+		{"English names, plural, any case", StockInput{Store: "GANGNAM store", Product: "croissants"}, now, 1, 23, "Croissant at Gangnam: 23 in stock (as of 14:00).", "en"},
 		{"typo in product", StockInput{Store: "S01", Product: "크로아상"}, now, 1, 23, "", "ko"},
 		{"district", StockInput{Store: "마포구"}, now, 4, (40 - 7) + (41 - 7) + (42 - 7) + (43 - 7), "In stock at Hongdae (as of 14:00): 4 items", "en"},
 		{"longest product wins", StockInput{Store: "여의도점", Product: "우유식빵"}, now, 1, 52 - 7, "", "ko"},
@@ -180,7 +180,7 @@ func TestSubprocess(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := "Yeouido has 46 Cheesecake in stock (as of 14:00)."; res.Display.Text != want {
+	if want := "Cheesecake at Yeouido: 46 in stock (as of 14:00)."; res.Display.Text != want {
 		t.Fatalf("text = %q, want %q", res.Display.Text, want)
 	}
 }
