@@ -181,7 +181,15 @@ type pluginServer struct {
 	hosts map[uint32]pb.HostAPIClient
 }
 
-func (s *pluginServer) Describe(context.Context, *pb.DescribeRequest) (*pb.DescribeResponse, error) {
+func (s *pluginServer) Describe(_ context.Context, req *pb.DescribeRequest) (*pb.DescribeResponse, error) {
+	// Connect to the host API now: go-plugin's broker forgets a connection
+	// offer that nobody dials within five seconds, and the first tool call
+	// may come much later.
+	if id := req.GetHostApiId(); id != 0 {
+		if _, err := s.hostClient(id); err != nil {
+			return nil, status.Errorf(codes.Unavailable, "connect to host API: %v", err)
+		}
+	}
 	raw, err := json.Marshal(s.manifest)
 	if err != nil {
 		return nil, status.Errorf(codes.Internal, "encode manifest: %v", err)

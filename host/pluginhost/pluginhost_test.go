@@ -395,3 +395,22 @@ func TestMisbehavingPlugin(t *testing.T) {
 		t.Errorf("status: %+v", st)
 	}
 }
+
+// TestFirstCallLongAfterStart guards against go-plugin's broker forgetting
+// the host API's connection offer after five seconds: the first tool call
+// can come long after the plugin started.
+func TestFirstCallLongAfterStart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits 6 s")
+	}
+	now := time.Now()
+	h := New(Config{Dir: catalogDir(t), Logger: testLogger(t)}, newMemBackend(now))
+	if err := h.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	time.Sleep(6 * time.Second)
+	if _, err := h.Invoke(context.Background(), stockCall(now)); err != nil {
+		t.Fatalf("first call 6 s after start: %v", err)
+	}
+}
