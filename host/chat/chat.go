@@ -66,6 +66,7 @@ type Reply struct {
 // ToolCall records one tool call made for a turn.
 type ToolCall struct {
 	Tool       string          `json:"tool"`
+	ID         string          `json:"id"` // plugin.tool
 	Args       json.RawMessage `json:"args"`
 	Failure    string          `json:"failure,omitempty"`
 	Error      string          `json:"error,omitempty"`
@@ -180,7 +181,7 @@ func (e *Engine) Handle(ctx context.Context, t *Turn) (*Reply, error) {
 
 	switch {
 	case route.Tool != "":
-		e.callTool(ctx, t, reply, infos[route.Tool])
+		e.callTool(ctx, t, reply, route.Tool, infos[route.Tool])
 	case route.Intent == IntentHelp:
 		reply.Text, err = e.help(locale)
 	default:
@@ -200,13 +201,13 @@ func (e *Engine) Handle(ctx context.Context, t *Turn) (*Reply, error) {
 
 // callTool fills the tool's arguments from the slots, calls it and puts
 // its answer in the reply. Tool failures and errors become polite text.
-func (e *Engine) callTool(ctx context.Context, t *Turn, reply *Reply, info tools.ToolInfo) {
+func (e *Engine) callTool(ctx context.Context, t *Turn, reply *Reply, id string, info tools.ToolInfo) {
 	args := buildArgs(info, reply.Slots)
 	raw, _ := json.Marshal(args)
-	call := ToolCall{Tool: info.Name, Args: raw}
+	call := ToolCall{Tool: info.Name, ID: id, Args: raw}
 	t0 := time.Now()
 	res, err := e.tools.Invoke(ctx, &tools.Invocation{
-		Tool: info.Name,
+		Tool: id,
 		Args: raw,
 		CallInfo: tools.CallInfo{
 			RequestID: t.RequestID, User: t.User, Role: t.Role, Locale: reply.Locale,
@@ -324,7 +325,7 @@ func (e *Engine) currentRouter(ctx context.Context) (*Router, *gazetteer, map[st
 		e.toolInfo = map[string]tools.ToolInfo{}
 		for _, m := range manifests {
 			for _, t := range m.Tools {
-				e.toolInfo[t.Name] = t
+				e.toolInfo[m.Name+"."+t.Name] = t
 			}
 		}
 		e.routerSig = sig.String()

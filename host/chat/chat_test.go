@@ -72,7 +72,7 @@ func TestRoute(t *testing.T) {
 		if got.Intent != c.intent {
 			t.Errorf("Route(%q) = %s (%.2f, like %q), want %s", c.text, got.Intent, got.Confidence, got.Example, c.intent)
 		}
-		if c.intent == "stock_lookup" && got.Tool != "stock_on_hand" {
+		if c.intent == "stock_lookup" && got.Tool != "catalog.stock_on_hand" {
 			t.Errorf("Route(%q).Tool = %q", c.text, got.Tool)
 		}
 	}

@@ -28,7 +28,7 @@ var hostExamples = map[string][]string{
 // Route is the router's decision for one utterance.
 type Route struct {
 	Intent     string
-	Tool       string // empty for host intents
+	Tool       string // the serving tool's id (plugin.tool); empty for host intents
 	Confidence float64
 	// Example is the training example that matched best.
 	Example string
@@ -46,7 +46,7 @@ type Router struct {
 	idf     map[string]float64
 	idfMiss float64 // weight of an n-gram no example has
 	mask    func(string) string
-	// toolOf maps an intent to the tool that serves it.
+	// toolOf maps an intent to the id of the tool that serves it.
 	toolOf map[string]string
 }
 
@@ -74,7 +74,7 @@ func NewRouter(manifests []tools.Manifest, threshold float64, mask func(string) 
 		for _, t := range m.Tools {
 			for _, in := range t.Intents {
 				if _, dup := r.toolOf[in.Name]; !dup {
-					r.toolOf[in.Name] = t.Name
+					r.toolOf[in.Name] = m.Name + "." + t.Name
 				}
 				for _, e := range in.Examples {
 					add(in.Name, e)

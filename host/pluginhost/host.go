@@ -155,11 +155,17 @@ func (h *Host) Close() error {
 	return nil
 }
 
-// Tool is a tool currently served by a running plugin.
+// Tool is a tool currently served by a running plugin. Its ID is
+// "plugin.tool"; the bare name also finds it while no other plugin has a
+// tool of that name.
 type Tool struct {
+	ID     string `json:"id"`
 	Plugin string `json:"plugin"`
 	tools.ToolInfo
 }
+
+// ToolID is the qualified id of a plugin's tool.
+func ToolID(plugin, tool string) string { return plugin + "." + tool }
 
 // Tools lists the tools of running plugins, sorted by name. Tools of a
 // plugin that is down are withdrawn.
@@ -167,12 +173,12 @@ func (h *Host) Tools() []Tool {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	var out []Tool
-	for _, r := range h.tools {
+	for id, r := range h.tools {
 		if r.plugin.state() == StateRunning {
-			out = append(out, Tool{Plugin: r.plugin.pluginName(), ToolInfo: r.info})
+			out = append(out, Tool{ID: id, Plugin: r.plugin.pluginName(), ToolInfo: r.info})
 		}
 	}
-	slices.SortFunc(out, func(a, b Tool) int { return cmp.Compare(a.Name, b.Name) })
+	slices.SortFunc(out, func(a, b Tool) int { return cmp.Or(cmp.Compare(a.Name, b.Name), cmp.Compare(a.ID, b.ID)) })
 	return out
 }
 
@@ -204,15 +210,14 @@ func (h *Host) Plugins() []Status {
 // schema, calls the plugin within the call timeout through its circuit
 // breaker, and checks the result against the output schema.
 func (h *Host) Invoke(ctx context.Context, inv *tools.Invocation) (*tools.Result, error) {
-	h.mu.RLock()
-	reg, ok := h.tools[inv.Tool]
-	h.mu.RUnlock()
-	if !ok {
-		names := []string{}
-		for _, t := range h.Tools() {
-			names = append(names, t.Name)
-		}
-		return nil, fmt.Errorf("%w %q (available: %s)", ErrUnknownTool, inv.Tool, strings.Join(names, ", "))
+	reg, err := h.lookup(inv.Tool)
+	if err != nil {
+		return nil, err
+	}
+	if inv.Tool != reg.info.Name {
+		cp := *inv
+		cp.Tool = reg.info.Name // the plugin knows its tools by their bare names
+		inv = &cp
 	}
 	m := reg.plugin
 	name := m.pluginName()
@@ -272,13 +277,43 @@ func (h *Host) Invoke(ctx context.Context, inv *tools.Invocation) (*tools.Result
 	return res, nil
 }
 
+// lookup finds a tool by id ("catalog.stock_on_hand") or by bare name when
+// only one plugin has a tool of that name.
+func (h *Host) lookup(name string) (*registered, error) {
+	h.mu.RLock()
+	defer h.mu.RUnlock()
+	if r, ok := h.tools[name]; ok {
+		return r, nil
+	}
+	var hits []string
+	for id, r := range h.tools {
+		if r.info.Name == name {
+			hits = append(hits, id)
+		}
+	}
+	slices.Sort(hits)
+	switch len(hits) {
+	case 1:
+		return h.tools[hits[0]], nil
+	case 0:
+		names := make([]string, 0, len(h.tools))
+		for id := range h.tools {
+			names = append(names, id)
+		}
+		slices.Sort(names)
+		return nil, fmt.Errorf("%w %q (available: %s)", ErrUnknownTool, name, strings.Join(names, ", "))
+	}
+	return nil, fmt.Errorf("%w %q: ambiguous, served by %s; call one of them by its id", ErrUnknownTool, name, strings.Join(hits, ", "))
+}
+
 func isTransport(err error) bool {
 	var re *tools.RemoteError
 	return errors.As(err, &re) && (re.Code == codes.Unavailable || re.Code == codes.Canceled)
 }
 
-// register replaces the tools of m with those of its manifest. A tool name
-// already served by another plugin is refused and reported.
+// register replaces the tools of m with those of its manifest, under their
+// ids "plugin.tool". A plugin name already used by another binary is
+// refused and reported.
 func (h *Host) register(m *managed, man *tools.Manifest) []string {
 	h.mu.Lock()
 	defer h.mu.Unlock()
@@ -289,8 +324,9 @@ func (h *Host) register(m *managed, man *tools.Manifest) []string {
 	}
 	var problems []string
 	for _, ti := range man.Tools {
-		if other, ok := h.tools[ti.Name]; ok {
-			problems = append(problems, fmt.Sprintf("tool %s is already served by plugin %s", ti.Name, other.plugin.pluginName()))
+		id := ToolID(man.Name, ti.Name)
+		if other, ok := h.tools[id]; ok && other.plugin != m {
+			problems = append(problems, fmt.Sprintf("tool %s: plugin name %s is already used by %s", ti.Name, man.Name, other.plugin.path))
 			continue
 		}
 		in, err := tools.CompileSchema(ti.InputSchema)
@@ -303,7 +339,7 @@ func (h *Host) register(m *managed, man *tools.Manifest) []string {
 			problems = append(problems, fmt.Sprintf("tool %s: output schema: %v", ti.Name, err))
 			continue
 		}
-		h.tools[ti.Name] = &registered{plugin: m, info: ti, in: in, out: out}
+		h.tools[id] = &registered{plugin: m, info: ti, in: in, out: out}
 	}
 	return problems
 }

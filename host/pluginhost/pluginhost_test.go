@@ -414,3 +414,20 @@ func TestFirstCallLongAfterStart(t *testing.T) {
 		t.Fatalf("first call 6 s after start: %v", err)
 	}
 }
+
+func TestToolIDs(t *testing.T) {
+	now := time.Now()
+	h := New(Config{Dir: catalogDir(t), Logger: testLogger(t)}, newMemBackend(now))
+	if err := h.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	inv := stockCall(now)
+	inv.Tool = "catalog.stock_on_hand"
+	if _, err := h.Invoke(context.Background(), inv); err != nil {
+		t.Fatalf("by id: %v", err)
+	}
+	if ts := h.Tools(); len(ts) != 2 || ts[1].ID != "catalog.stock_on_hand" {
+		t.Fatalf("tools: %+v", ts)
+	}
+}

@@ -439,7 +439,7 @@ func TestAPI(t *testing.T) {
 		{
 			name: "unknown tool", method: http.MethodPost, path: "/v1/tools/no_such_tool",
 			body: `{}`, code: http.StatusNotFound,
-			check: wantError("unknown_tool", "", `unknown tool "no_such_tool" (available: product_lookup, stock_on_hand)`),
+			check: wantError("unknown_tool", "", `unknown tool "no_such_tool" (available: catalog.product_lookup, catalog.stock_on_hand)`),
 		},
 		{
 			name: "tool arguments too large", method: http.MethodPost, path: "/v1/tools/stock_on_hand",
