@@ -129,16 +129,6 @@ func TestProductLookup(t *testing.T) {
 	}
 }
 
-func TestNormalize(t *testing.T) {
-	for in, want := range map[string]string{
-		"Gangnam Store": "gangnam", "ｇａｎｇｎａｍ": "gangnam", "croissants": "croissant", "강남 점": "강남점", "Glass": "glass",
-	} {
-		if got := normalize(in); got != want {
-			t.Errorf("normalize(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 // TestThroughGRPC runs the plugin over real gRPC in process, with the host
 // API served back over the broker.
 func TestThroughGRPC(t *testing.T) {

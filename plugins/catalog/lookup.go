@@ -6,10 +6,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"unicode"
 
-	"golang.org/x/text/unicode/norm"
-
+	"github.com/crumb-dev/crumb/plugins/internal/names"
 	"github.com/crumb-dev/crumb/tools"
 )
 
@@ -46,25 +44,25 @@ func loadCatalog(ctx context.Context, call *tools.Call) (*catalog, error) {
 
 // store resolves a store id, name or district.
 func (c *catalog) store(q string) (tools.Store, error) {
-	best, ok := bestMatch(q, c.storeList, func(s tools.Store) []string {
+	best, ok := names.Best(q, c.storeList, func(s tools.Store) []string {
 		return []string{s.ID, s.Name, strings.TrimSuffix(s.Name, "점"), s.NameEN, s.District, strings.TrimSuffix(s.District, "구"), s.DistrictEN}
 	})
 	if !ok {
-		names := make([]string, 0, len(c.storeList))
+		known := make([]string, 0, len(c.storeList))
 		for _, s := range c.storeList {
-			names = append(names, fmt.Sprintf("%s (%s)", s.Name, s.NameEN))
+			known = append(known, fmt.Sprintf("%s (%s)", s.Name, s.NameEN))
 		}
 		if c.ko {
-			return tools.Store{}, tools.Failf("%q 매장을 찾을 수 없어요. 매장 목록: %s", q, strings.Join(names, ", "))
+			return tools.Store{}, tools.Failf("%q 매장을 찾을 수 없어요. 매장 목록: %s", q, strings.Join(known, ", "))
 		}
-		return tools.Store{}, tools.Failf("unknown store %q; known stores: %s", q, strings.Join(names, ", "))
+		return tools.Store{}, tools.Failf("unknown store %q; known stores: %s", q, strings.Join(known, ", "))
 	}
 	return best, nil
 }
 
 // product resolves a product id or name.
 func (c *catalog) product(q string) (tools.Product, error) {
-	best, ok := bestMatch(q, c.productList, func(p tools.Product) []string {
+	best, ok := names.Best(q, c.productList, func(p tools.Product) []string {
 		return []string{p.ID, p.Name, p.NameEN}
 	})
 	if !ok {
@@ -74,95 +72,6 @@ func (c *catalog) product(q string) (tools.Product, error) {
 		return tools.Product{}, tools.Failf("unknown product %q; try its Korean or English name, e.g. 크루아상 or croissant (product_lookup lists them)", q)
 	}
 	return best, nil
-}
-
-// bestMatch returns the candidate whose names best match q: an exact match
-// after normalisation, then containment, then a small edit distance.
-func bestMatch[T any](q string, cands []T, names func(T) []string) (T, bool) {
-	var zero T
-	nq := normalize(q)
-	if nq == "" {
-		return zero, false
-	}
-	bestScore, bestIdx := 0, -1
-	for i, c := range cands {
-		for _, n := range names(c) {
-			if s := matchScore(nq, normalize(n)); s > bestScore {
-				bestScore, bestIdx = s, i
-			}
-		}
-	}
-	if bestIdx < 0 {
-		return zero, false
-	}
-	return cands[bestIdx], true
-}
-
-// matchScore rates how well a normalised query matches a normalised name;
-// 0 means no match.
-func matchScore(q, name string) int {
-	switch {
-	case name == "":
-		return 0
-	case q == name:
-		return 100
-	case len([]rune(name)) >= 2 && strings.Contains(q, name):
-		return 80 + min(len([]rune(name)), 15)
-	case len([]rune(q)) >= 2 && strings.Contains(name, q):
-		return 60 + min(len([]rune(q)), 15)
-	}
-	d := editDistance([]rune(q), []rune(name))
-	limit := 1
-	if len([]rune(name)) >= 6 {
-		limit = 2
-	}
-	if d <= limit {
-		return 50 - d
-	}
-	return 0
-}
-
-// normalize folds width and case and drops spaces and punctuation, so that
-// "Gangnam Store", "gangnam-store" and "ｇａｎｇｎａｍ" compare equal; a
-// trailing English plural s and "store"/"branch" are dropped too.
-func normalize(s string) string {
-	s = strings.ToLower(norm.NFKC.String(s))
-	var b strings.Builder
-	for _, r := range s {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) {
-			b.WriteRune(r)
-		}
-	}
-	out := b.String()
-	for _, suffix := range []string{"store", "branch"} {
-		if t := strings.TrimSuffix(out, suffix); t != "" {
-			out = t
-		}
-	}
-	if len(out) > 3 && strings.HasSuffix(out, "s") && !strings.HasSuffix(out, "ss") {
-		out = strings.TrimSuffix(out, "s")
-	}
-	return out
-}
-
-func editDistance(a, b []rune) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
 
 // ProductInput searches the catalogue.
@@ -208,7 +117,7 @@ func lookupProducts(ctx context.Context, call *tools.Call, in ProductInput) (*Pr
 		p     tools.Product
 		score int
 	}
-	nq := normalize(in.Query)
+	nq := names.Normalize(in.Query)
 	var hits []scored
 	for _, p := range c.productList {
 		if in.Category != "" && !strings.EqualFold(p.Category, in.Category) {
@@ -218,7 +127,7 @@ func lookupProducts(ctx context.Context, call *tools.Call, in ProductInput) (*Pr
 		if nq != "" {
 			score = 0
 			for _, n := range append([]string{p.ID, p.Name, p.NameEN}, p.Tags...) {
-				score = max(score, matchScore(nq, normalize(n)))
+				score = max(score, names.Score(nq, names.Normalize(n)))
 			}
 		}
 		if score > 0 {
