@@ -16,12 +16,14 @@ const (
 	DatasetOrders     = "orders"      // Order
 	DatasetOrderItems = "order_items" // OrderItem
 	DatasetIntraday   = "intraday"    // IntradayShare
+	DatasetHolidays   = "holidays"    // Holiday
 )
 
 // Datasets lists every dataset the host serves, in a stable order.
 var Datasets = []string{
 	DatasetStores, DatasetProducts, DatasetProduction, DatasetSales, DatasetStock,
 	DatasetWeather, DatasetCustomers, DatasetOrders, DatasetOrderItems, DatasetIntraday,
+	DatasetHolidays,
 }
 
 // DateLayout is the layout of every calendar date in datasets and tool
@@ -137,4 +139,13 @@ type IntradayShare struct {
 	Category string  `json:"category"`
 	Hour     int     `json:"hour"`
 	Share    float64 `json:"share"`
+}
+
+// Holiday is a public holiday in the calendar of the brand's data: Korean for
+// the demo brand, the German state's for imported German bakeries. Forecasters
+// read it instead of assuming one country's calendar.
+type Holiday struct {
+	Date   string `json:"date"`
+	Name   string `json:"name"`    // name in the calendar's language, e.g. 설날, Karfreitag
+	NameEN string `json:"name_en"` // English name, e.g. Good Friday
 }

@@ -334,3 +334,6 @@ func (noHost) GetArtifact(context.Context, string, int) (*Artifact, error) {
 	return nil, fmt.Errorf("%w: no host API in this call", ErrPermission)
 }
 func (noHost) Log(context.Context, slog.Level, string, map[string]any) error { return nil }
+func (noHost) EnqueuePush(context.Context, []PushCandidate) (int, int, error) {
+	return 0, 0, fmt.Errorf("%w: no host API in this call", ErrPermission)
+}

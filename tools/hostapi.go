@@ -25,6 +25,7 @@ type HostAPI interface {
 	DatasetReader
 	ArtifactStore
 	Logger
+	PushQueue
 }
 
 // DatasetReader streams the rows of one of the brand's datasets.
@@ -56,6 +57,23 @@ type ArtifactStore interface {
 // Logger writes to the host's log, tagged with the plugin and request.
 type Logger interface {
 	Log(ctx context.Context, level slog.Level, msg string, attrs map[string]any) error
+}
+
+// PushCandidate is an item a plugin asks the host to push about: one row of
+// the push queue, keyed by store, product and day.
+type PushCandidate struct {
+	StoreID   string          `json:"store_id"`
+	ProductID string          `json:"product_id"`
+	Date      string          `json:"date"`
+	Payload   json.RawMessage `json:"payload,omitempty"`
+}
+
+// PushQueue hands items over to the host's push pipeline.
+type PushQueue interface {
+	// EnqueuePush adds a pending push per candidate, at most once per
+	// store, product and day however often it is called; it returns how
+	// many were new and how many were already queued.
+	EnqueuePush(ctx context.Context, candidates []PushCandidate) (created, existing int, err error)
 }
 
 // ReadAll reads every row of q into values of T.

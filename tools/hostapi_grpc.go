@@ -139,6 +139,18 @@ func (s *hostAPIServer) Log(ctx context.Context, req *pb.LogRequest) (*pb.LogRes
 	return &pb.LogResponse{}, nil
 }
 
+func (s *hostAPIServer) EnqueuePush(ctx context.Context, req *pb.EnqueuePushRequest) (*pb.EnqueuePushResponse, error) {
+	cands := make([]PushCandidate, len(req.Candidates))
+	for i, c := range req.Candidates {
+		cands[i] = PushCandidate{StoreID: c.StoreId, ProductID: c.ProductId, Date: c.Date, Payload: c.PayloadJson}
+	}
+	created, existing, err := s.impl.EnqueuePush(WithRequestID(ctx, req.RequestId), cands)
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	return &pb.EnqueuePushResponse{Created: int64(created), Existing: int64(existing)}, nil
+}
+
 func toStatus0(err error) error {
 	if err == nil {
 		return nil
@@ -259,6 +271,18 @@ func (c *hostAPIClient) Log(ctx context.Context, level slog.Level, msg string, a
 	}
 	_, err := c.rpc.Log(ctx, req)
 	return fromStatus0(err)
+}
+
+func (c *hostAPIClient) EnqueuePush(ctx context.Context, cands []PushCandidate) (int, int, error) {
+	req := &pb.EnqueuePushRequest{RequestId: c.requestID, Candidates: make([]*pb.PushCandidate, len(cands))}
+	for i, p := range cands {
+		req.Candidates[i] = &pb.PushCandidate{StoreId: p.StoreID, ProductId: p.ProductID, Date: p.Date, PayloadJson: p.Payload}
+	}
+	resp, err := c.rpc.EnqueuePush(ctx, req)
+	if err != nil {
+		return 0, 0, fromStatus(err)
+	}
+	return int(resp.Created), int(resp.Existing), nil
 }
 
 func fromStatus0(err error) error {

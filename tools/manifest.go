@@ -40,6 +40,8 @@ type Capabilities struct {
 	Datasets []string `json:"datasets,omitempty"`
 	// Artifacts allows keeping artifacts (trained models) in the host.
 	Artifacts bool `json:"artifacts,omitempty"`
+	// Push allows queueing pushes to customers (EnqueuePush).
+	Push bool `json:"push,omitempty"`
 }
 
 // AllowsDataset reports whether the capabilities include dataset name.

@@ -17,6 +17,7 @@ import (
 type Backend interface {
 	store.DatasetReader
 	store.Artifacts
+	store.PushQueue
 }
 
 // pluginAPI is the HostAPI one plugin sees. It refuses whatever the
@@ -103,4 +104,20 @@ func (a *pluginAPI) Log(ctx context.Context, level slog.Level, msg string, attrs
 	}
 	a.log.Log(ctx, level, msg, args...)
 	return nil
+}
+
+func (a *pluginAPI) EnqueuePush(ctx context.Context, cands []tools.PushCandidate) (int, int, error) {
+	if !a.capabilities().Push {
+		return 0, 0, fmt.Errorf("%w: plugin %s may not queue pushes: set Capabilities.Push in its manifest", tools.ErrPermission, a.plugin)
+	}
+	items := make([]store.PushItem, len(cands))
+	for i, c := range cands {
+		items[i] = store.PushItem{StoreID: c.StoreID, ProductID: c.ProductID, Date: c.Date, Payload: c.Payload}
+	}
+	created, err := a.backend.EnqueuePush(ctx, items)
+	if err != nil {
+		return 0, 0, fmt.Errorf("%w: %v", tools.ErrInvalid, err)
+	}
+	a.log.InfoContext(ctx, "pushes queued", "plugin", a.plugin, "created", created, "existing", len(items)-created)
+	return created, len(items) - created, nil
 }

@@ -98,6 +98,12 @@ func (b *memBackend) PutArtifact(_ context.Context, a *store.Artifact) (*store.A
 	return &cp, nil
 }
 
+func (b *memBackend) EnqueuePush(_ context.Context, items []store.PushItem) (int, error) {
+	return len(items), nil
+}
+
+func (b *memBackend) Pushes(context.Context, string) ([]store.PushItem, error) { return nil, nil }
+
 func (b *memBackend) GetArtifact(_ context.Context, plugin, key string, version int) (*store.Artifact, error) {
 	return nil, store.ErrNotFound
 }

@@ -1,8 +1,8 @@
 // Package store owns the host's data: the brand's datasets (stores, products,
-// production, sales, stock, weather, customers, orders), the artifacts plugins
-// keep, conversations and the audit log. SQLite (pure Go, WAL) is the
-// embedded default; the SQL is kept portable so that PostgreSQL can follow
-// behind the same interfaces.
+// production, sales, stock, weather, customers, orders, holidays), the
+// artifacts plugins keep, conversations and the audit log. SQLite (pure Go,
+// WAL) is the embedded default; the SQL is kept portable so that PostgreSQL
+// can follow behind the same interfaces.
 package store
 
 import (
@@ -26,6 +26,7 @@ type Store interface {
 	Artifacts
 	Conversations
 	AuditLog
+	PushQueue
 	// Close releases the database.
 	Close() error
 }
@@ -61,12 +62,14 @@ type Data struct {
 	Orders     []tools.Order
 	OrderItems []tools.OrderItem
 	Intraday   []tools.IntradayShare
+	Holidays   []tools.Holiday
 }
 
 // Rows is the total number of rows in d.
 func (d *Data) Rows() int {
 	return len(d.Stores) + len(d.Products) + len(d.Production) + len(d.Sales) + len(d.Stock) +
-		len(d.Weather) + len(d.Customers) + len(d.Orders) + len(d.OrderItems) + len(d.Intraday)
+		len(d.Weather) + len(d.Customers) + len(d.Orders) + len(d.OrderItems) + len(d.Intraday) +
+		len(d.Holidays)
 }
 
 // Progress reports how many of total units of work are done.

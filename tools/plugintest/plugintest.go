@@ -88,6 +88,7 @@ type Host struct {
 	mu        sync.Mutex
 	artifacts map[string][]*tools.Artifact
 	logs      []string
+	pushes    map[[3]string]tools.PushCandidate
 }
 
 var _ tools.HostAPI = (*Host)(nil)
@@ -207,6 +208,36 @@ func (h *Host) Log(_ context.Context, level slog.Level, msg string, _ map[string
 	defer h.mu.Unlock()
 	h.logs = append(h.logs, level.String()+" "+msg)
 	return nil
+}
+
+// EnqueuePush keeps the candidates, once per store, product and day.
+func (h *Host) EnqueuePush(_ context.Context, cands []tools.PushCandidate) (created, existing int, err error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.pushes == nil {
+		h.pushes = map[[3]string]tools.PushCandidate{}
+	}
+	for _, c := range cands {
+		k := [3]string{c.StoreID, c.ProductID, c.Date}
+		if _, ok := h.pushes[k]; ok {
+			existing++
+			continue
+		}
+		h.pushes[k] = c
+		created++
+	}
+	return created, existing, nil
+}
+
+// Pushes returns the queued push candidates.
+func (h *Host) Pushes() []tools.PushCandidate {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := make([]tools.PushCandidate, 0, len(h.pushes))
+	for _, c := range h.pushes {
+		out = append(out, c)
+	}
+	return out
 }
 
 // Logs returns the messages logged so far.

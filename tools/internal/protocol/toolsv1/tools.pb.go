@@ -801,6 +801,178 @@ func (*LogResponse) Descriptor() ([]byte, []int) {
 	return file_tools_proto_rawDescGZIP(), []int{13}
 }
 
+type PushCandidate struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	StoreId       string                 `protobuf:"bytes,1,opt,name=store_id,json=storeId,proto3" json:"store_id,omitempty"`
+	ProductId     string                 `protobuf:"bytes,2,opt,name=product_id,json=productId,proto3" json:"product_id,omitempty"`
+	Date          string                 `protobuf:"bytes,3,opt,name=date,proto3" json:"date,omitempty"`
+	PayloadJson   []byte                 `protobuf:"bytes,4,opt,name=payload_json,json=payloadJson,proto3" json:"payload_json,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PushCandidate) Reset() {
+	*x = PushCandidate{}
+	mi := &file_tools_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PushCandidate) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PushCandidate) ProtoMessage() {}
+
+func (x *PushCandidate) ProtoReflect() protoreflect.Message {
+	mi := &file_tools_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PushCandidate.ProtoReflect.Descriptor instead.
+func (*PushCandidate) Descriptor() ([]byte, []int) {
+	return file_tools_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *PushCandidate) GetStoreId() string {
+	if x != nil {
+		return x.StoreId
+	}
+	return ""
+}
+
+func (x *PushCandidate) GetProductId() string {
+	if x != nil {
+		return x.ProductId
+	}
+	return ""
+}
+
+func (x *PushCandidate) GetDate() string {
+	if x != nil {
+		return x.Date
+	}
+	return ""
+}
+
+func (x *PushCandidate) GetPayloadJson() []byte {
+	if x != nil {
+		return x.PayloadJson
+	}
+	return nil
+}
+
+type EnqueuePushRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Candidates    []*PushCandidate       `protobuf:"bytes,1,rep,name=candidates,proto3" json:"candidates,omitempty"`
+	RequestId     string                 `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EnqueuePushRequest) Reset() {
+	*x = EnqueuePushRequest{}
+	mi := &file_tools_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EnqueuePushRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EnqueuePushRequest) ProtoMessage() {}
+
+func (x *EnqueuePushRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tools_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EnqueuePushRequest.ProtoReflect.Descriptor instead.
+func (*EnqueuePushRequest) Descriptor() ([]byte, []int) {
+	return file_tools_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *EnqueuePushRequest) GetCandidates() []*PushCandidate {
+	if x != nil {
+		return x.Candidates
+	}
+	return nil
+}
+
+func (x *EnqueuePushRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+type EnqueuePushResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Created       int64                  `protobuf:"varint,1,opt,name=created,proto3" json:"created,omitempty"`
+	Existing      int64                  `protobuf:"varint,2,opt,name=existing,proto3" json:"existing,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EnqueuePushResponse) Reset() {
+	*x = EnqueuePushResponse{}
+	mi := &file_tools_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EnqueuePushResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EnqueuePushResponse) ProtoMessage() {}
+
+func (x *EnqueuePushResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tools_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EnqueuePushResponse.ProtoReflect.Descriptor instead.
+func (*EnqueuePushResponse) Descriptor() ([]byte, []int) {
+	return file_tools_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *EnqueuePushResponse) GetCreated() int64 {
+	if x != nil {
+		return x.Created
+	}
+	return 0
+}
+
+func (x *EnqueuePushResponse) GetExisting() int64 {
+	if x != nil {
+		return x.Existing
+	}
+	return 0
+}
+
 var File_tools_proto protoreflect.FileDescriptor
 
 const file_tools_proto_rawDesc = "" +
@@ -860,16 +1032,32 @@ const file_tools_proto_rawDesc = "" +
 	"attrs_json\x18\x03 \x01(\fR\tattrsJson\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x04 \x01(\tR\trequestId\"\r\n" +
-	"\vLogResponse2\xe9\x01\n" +
+	"\vLogResponse\"\x80\x01\n" +
+	"\rPushCandidate\x12\x19\n" +
+	"\bstore_id\x18\x01 \x01(\tR\astoreId\x12\x1d\n" +
+	"\n" +
+	"product_id\x18\x02 \x01(\tR\tproductId\x12\x12\n" +
+	"\x04date\x18\x03 \x01(\tR\x04date\x12!\n" +
+	"\fpayload_json\x18\x04 \x01(\fR\vpayloadJson\"r\n" +
+	"\x12EnqueuePushRequest\x12=\n" +
+	"\n" +
+	"candidates\x18\x01 \x03(\v2\x1d.crumb.tools.v1.PushCandidateR\n" +
+	"candidates\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x02 \x01(\tR\trequestId\"K\n" +
+	"\x13EnqueuePushResponse\x12\x18\n" +
+	"\acreated\x18\x01 \x01(\x03R\acreated\x12\x1a\n" +
+	"\bexisting\x18\x02 \x01(\x03R\bexisting2\xe9\x01\n" +
 	"\x06Plugin\x12M\n" +
 	"\bDescribe\x12\x1f.crumb.tools.v1.DescribeRequest\x1a .crumb.tools.v1.DescribeResponse\x12G\n" +
 	"\x06Invoke\x12\x1d.crumb.tools.v1.InvokeRequest\x1a\x1e.crumb.tools.v1.InvokeResponse\x12G\n" +
-	"\x06Health\x12\x1d.crumb.tools.v1.HealthRequest\x1a\x1e.crumb.tools.v1.HealthResponse2\xbe\x02\n" +
+	"\x06Health\x12\x1d.crumb.tools.v1.HealthRequest\x1a\x1e.crumb.tools.v1.HealthResponse2\x96\x03\n" +
 	"\aHostAPI\x12Q\n" +
 	"\vReadDataset\x12\".crumb.tools.v1.ReadDatasetRequest\x1a\x1c.crumb.tools.v1.DatasetChunk0\x01\x12L\n" +
 	"\vPutArtifact\x12\x1d.crumb.tools.v1.ArtifactChunk\x1a\x1c.crumb.tools.v1.ArtifactInfo(\x01\x12R\n" +
 	"\vGetArtifact\x12\".crumb.tools.v1.GetArtifactRequest\x1a\x1d.crumb.tools.v1.ArtifactChunk0\x01\x12>\n" +
-	"\x03Log\x12\x1a.crumb.tools.v1.LogRequest\x1a\x1b.crumb.tools.v1.LogResponseB<Z:github.com/crumb-dev/crumb/tools/internal/protocol/toolsv1b\x06proto3"
+	"\x03Log\x12\x1a.crumb.tools.v1.LogRequest\x1a\x1b.crumb.tools.v1.LogResponse\x12V\n" +
+	"\vEnqueuePush\x12\".crumb.tools.v1.EnqueuePushRequest\x1a#.crumb.tools.v1.EnqueuePushResponseB<Z:github.com/crumb-dev/crumb/tools/internal/protocol/toolsv1b\x06proto3"
 
 var (
 	file_tools_proto_rawDescOnce sync.Once
@@ -883,45 +1071,51 @@ func file_tools_proto_rawDescGZIP() []byte {
 	return file_tools_proto_rawDescData
 }
 
-var file_tools_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
+var file_tools_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
 var file_tools_proto_goTypes = []any{
-	(*DescribeRequest)(nil),    // 0: crumb.tools.v1.DescribeRequest
-	(*DescribeResponse)(nil),   // 1: crumb.tools.v1.DescribeResponse
-	(*CallContext)(nil),        // 2: crumb.tools.v1.CallContext
-	(*InvokeRequest)(nil),      // 3: crumb.tools.v1.InvokeRequest
-	(*InvokeResponse)(nil),     // 4: crumb.tools.v1.InvokeResponse
-	(*HealthRequest)(nil),      // 5: crumb.tools.v1.HealthRequest
-	(*HealthResponse)(nil),     // 6: crumb.tools.v1.HealthResponse
-	(*ReadDatasetRequest)(nil), // 7: crumb.tools.v1.ReadDatasetRequest
-	(*DatasetChunk)(nil),       // 8: crumb.tools.v1.DatasetChunk
-	(*ArtifactChunk)(nil),      // 9: crumb.tools.v1.ArtifactChunk
-	(*ArtifactInfo)(nil),       // 10: crumb.tools.v1.ArtifactInfo
-	(*GetArtifactRequest)(nil), // 11: crumb.tools.v1.GetArtifactRequest
-	(*LogRequest)(nil),         // 12: crumb.tools.v1.LogRequest
-	(*LogResponse)(nil),        // 13: crumb.tools.v1.LogResponse
+	(*DescribeRequest)(nil),     // 0: crumb.tools.v1.DescribeRequest
+	(*DescribeResponse)(nil),    // 1: crumb.tools.v1.DescribeResponse
+	(*CallContext)(nil),         // 2: crumb.tools.v1.CallContext
+	(*InvokeRequest)(nil),       // 3: crumb.tools.v1.InvokeRequest
+	(*InvokeResponse)(nil),      // 4: crumb.tools.v1.InvokeResponse
+	(*HealthRequest)(nil),       // 5: crumb.tools.v1.HealthRequest
+	(*HealthResponse)(nil),      // 6: crumb.tools.v1.HealthResponse
+	(*ReadDatasetRequest)(nil),  // 7: crumb.tools.v1.ReadDatasetRequest
+	(*DatasetChunk)(nil),        // 8: crumb.tools.v1.DatasetChunk
+	(*ArtifactChunk)(nil),       // 9: crumb.tools.v1.ArtifactChunk
+	(*ArtifactInfo)(nil),        // 10: crumb.tools.v1.ArtifactInfo
+	(*GetArtifactRequest)(nil),  // 11: crumb.tools.v1.GetArtifactRequest
+	(*LogRequest)(nil),          // 12: crumb.tools.v1.LogRequest
+	(*LogResponse)(nil),         // 13: crumb.tools.v1.LogResponse
+	(*PushCandidate)(nil),       // 14: crumb.tools.v1.PushCandidate
+	(*EnqueuePushRequest)(nil),  // 15: crumb.tools.v1.EnqueuePushRequest
+	(*EnqueuePushResponse)(nil), // 16: crumb.tools.v1.EnqueuePushResponse
 }
 var file_tools_proto_depIdxs = []int32{
 	2,  // 0: crumb.tools.v1.InvokeRequest.context:type_name -> crumb.tools.v1.CallContext
 	10, // 1: crumb.tools.v1.ArtifactChunk.info:type_name -> crumb.tools.v1.ArtifactInfo
-	0,  // 2: crumb.tools.v1.Plugin.Describe:input_type -> crumb.tools.v1.DescribeRequest
-	3,  // 3: crumb.tools.v1.Plugin.Invoke:input_type -> crumb.tools.v1.InvokeRequest
-	5,  // 4: crumb.tools.v1.Plugin.Health:input_type -> crumb.tools.v1.HealthRequest
-	7,  // 5: crumb.tools.v1.HostAPI.ReadDataset:input_type -> crumb.tools.v1.ReadDatasetRequest
-	9,  // 6: crumb.tools.v1.HostAPI.PutArtifact:input_type -> crumb.tools.v1.ArtifactChunk
-	11, // 7: crumb.tools.v1.HostAPI.GetArtifact:input_type -> crumb.tools.v1.GetArtifactRequest
-	12, // 8: crumb.tools.v1.HostAPI.Log:input_type -> crumb.tools.v1.LogRequest
-	1,  // 9: crumb.tools.v1.Plugin.Describe:output_type -> crumb.tools.v1.DescribeResponse
-	4,  // 10: crumb.tools.v1.Plugin.Invoke:output_type -> crumb.tools.v1.InvokeResponse
-	6,  // 11: crumb.tools.v1.Plugin.Health:output_type -> crumb.tools.v1.HealthResponse
-	8,  // 12: crumb.tools.v1.HostAPI.ReadDataset:output_type -> crumb.tools.v1.DatasetChunk
-	10, // 13: crumb.tools.v1.HostAPI.PutArtifact:output_type -> crumb.tools.v1.ArtifactInfo
-	9,  // 14: crumb.tools.v1.HostAPI.GetArtifact:output_type -> crumb.tools.v1.ArtifactChunk
-	13, // 15: crumb.tools.v1.HostAPI.Log:output_type -> crumb.tools.v1.LogResponse
-	9,  // [9:16] is the sub-list for method output_type
-	2,  // [2:9] is the sub-list for method input_type
-	2,  // [2:2] is the sub-list for extension type_name
-	2,  // [2:2] is the sub-list for extension extendee
-	0,  // [0:2] is the sub-list for field type_name
+	14, // 2: crumb.tools.v1.EnqueuePushRequest.candidates:type_name -> crumb.tools.v1.PushCandidate
+	0,  // 3: crumb.tools.v1.Plugin.Describe:input_type -> crumb.tools.v1.DescribeRequest
+	3,  // 4: crumb.tools.v1.Plugin.Invoke:input_type -> crumb.tools.v1.InvokeRequest
+	5,  // 5: crumb.tools.v1.Plugin.Health:input_type -> crumb.tools.v1.HealthRequest
+	7,  // 6: crumb.tools.v1.HostAPI.ReadDataset:input_type -> crumb.tools.v1.ReadDatasetRequest
+	9,  // 7: crumb.tools.v1.HostAPI.PutArtifact:input_type -> crumb.tools.v1.ArtifactChunk
+	11, // 8: crumb.tools.v1.HostAPI.GetArtifact:input_type -> crumb.tools.v1.GetArtifactRequest
+	12, // 9: crumb.tools.v1.HostAPI.Log:input_type -> crumb.tools.v1.LogRequest
+	15, // 10: crumb.tools.v1.HostAPI.EnqueuePush:input_type -> crumb.tools.v1.EnqueuePushRequest
+	1,  // 11: crumb.tools.v1.Plugin.Describe:output_type -> crumb.tools.v1.DescribeResponse
+	4,  // 12: crumb.tools.v1.Plugin.Invoke:output_type -> crumb.tools.v1.InvokeResponse
+	6,  // 13: crumb.tools.v1.Plugin.Health:output_type -> crumb.tools.v1.HealthResponse
+	8,  // 14: crumb.tools.v1.HostAPI.ReadDataset:output_type -> crumb.tools.v1.DatasetChunk
+	10, // 15: crumb.tools.v1.HostAPI.PutArtifact:output_type -> crumb.tools.v1.ArtifactInfo
+	9,  // 16: crumb.tools.v1.HostAPI.GetArtifact:output_type -> crumb.tools.v1.ArtifactChunk
+	13, // 17: crumb.tools.v1.HostAPI.Log:output_type -> crumb.tools.v1.LogResponse
+	16, // 18: crumb.tools.v1.HostAPI.EnqueuePush:output_type -> crumb.tools.v1.EnqueuePushResponse
+	11, // [11:19] is the sub-list for method output_type
+	3,  // [3:11] is the sub-list for method input_type
+	3,  // [3:3] is the sub-list for extension type_name
+	3,  // [3:3] is the sub-list for extension extendee
+	0,  // [0:3] is the sub-list for field type_name
 }
 
 func init() { file_tools_proto_init() }
@@ -935,7 +1129,7 @@ func file_tools_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tools_proto_rawDesc), len(file_tools_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   14,
+			NumMessages:   17,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

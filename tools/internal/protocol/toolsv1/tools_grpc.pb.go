@@ -209,6 +209,7 @@ const (
 	HostAPI_PutArtifact_FullMethodName = "/crumb.tools.v1.HostAPI/PutArtifact"
 	HostAPI_GetArtifact_FullMethodName = "/crumb.tools.v1.HostAPI/GetArtifact"
 	HostAPI_Log_FullMethodName         = "/crumb.tools.v1.HostAPI/Log"
+	HostAPI_EnqueuePush_FullMethodName = "/crumb.tools.v1.HostAPI/EnqueuePush"
 )
 
 // HostAPIClient is the client API for HostAPI service.
@@ -221,6 +222,7 @@ type HostAPIClient interface {
 	PutArtifact(ctx context.Context, opts ...grpc.CallOption) (grpc.ClientStreamingClient[ArtifactChunk, ArtifactInfo], error)
 	GetArtifact(ctx context.Context, in *GetArtifactRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ArtifactChunk], error)
 	Log(ctx context.Context, in *LogRequest, opts ...grpc.CallOption) (*LogResponse, error)
+	EnqueuePush(ctx context.Context, in *EnqueuePushRequest, opts ...grpc.CallOption) (*EnqueuePushResponse, error)
 }
 
 type hostAPIClient struct {
@@ -292,6 +294,16 @@ func (c *hostAPIClient) Log(ctx context.Context, in *LogRequest, opts ...grpc.Ca
 	return out, nil
 }
 
+func (c *hostAPIClient) EnqueuePush(ctx context.Context, in *EnqueuePushRequest, opts ...grpc.CallOption) (*EnqueuePushResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(EnqueuePushResponse)
+	err := c.cc.Invoke(ctx, HostAPI_EnqueuePush_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // HostAPIServer is the server API for HostAPI service.
 // All implementations must embed UnimplementedHostAPIServer
 // for forward compatibility.
@@ -302,6 +314,7 @@ type HostAPIServer interface {
 	PutArtifact(grpc.ClientStreamingServer[ArtifactChunk, ArtifactInfo]) error
 	GetArtifact(*GetArtifactRequest, grpc.ServerStreamingServer[ArtifactChunk]) error
 	Log(context.Context, *LogRequest) (*LogResponse, error)
+	EnqueuePush(context.Context, *EnqueuePushRequest) (*EnqueuePushResponse, error)
 	mustEmbedUnimplementedHostAPIServer()
 }
 
@@ -323,6 +336,9 @@ func (UnimplementedHostAPIServer) GetArtifact(*GetArtifactRequest, grpc.ServerSt
 }
 func (UnimplementedHostAPIServer) Log(context.Context, *LogRequest) (*LogResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Log not implemented")
+}
+func (UnimplementedHostAPIServer) EnqueuePush(context.Context, *EnqueuePushRequest) (*EnqueuePushResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method EnqueuePush not implemented")
 }
 func (UnimplementedHostAPIServer) mustEmbedUnimplementedHostAPIServer() {}
 func (UnimplementedHostAPIServer) testEmbeddedByValue()                 {}
@@ -392,6 +408,24 @@ func _HostAPI_Log_Handler(srv interface{}, ctx context.Context, dec func(interfa
 	return interceptor(ctx, in, info, handler)
 }
 
+func _HostAPI_EnqueuePush_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(EnqueuePushRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(HostAPIServer).EnqueuePush(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: HostAPI_EnqueuePush_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(HostAPIServer).EnqueuePush(ctx, req.(*EnqueuePushRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // HostAPI_ServiceDesc is the grpc.ServiceDesc for HostAPI service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -402,6 +436,10 @@ var HostAPI_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Log",
 			Handler:    _HostAPI_Log_Handler,
+		},
+		{
+			MethodName: "EnqueuePush",
+			Handler:    _HostAPI_EnqueuePush_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{
