@@ -164,6 +164,7 @@ func Generate(cfg Config, progress func(done, total int)) (*store.Data, error) {
 	d := &store.Data{}
 	g.emitCatalog(d)
 	g.emitDaily(d)
+	g.emitHolidays(d)
 	g.emitStock(d)
 	g.step()
 	g.orders(d)
@@ -365,6 +366,21 @@ func (g *generator) emitDaily(d *store.Data) {
 				Date: date, District: district, TempMax: w.tmax, TempMin: w.tmin,
 				Precipitation: w.precip, Forecast: i >= g.todayIdx,
 			})
+		}
+	}
+}
+
+// emitHolidays lists the Korean public holidays from the first day of the
+// history to the last forecast day, the span the weather covers, so that a
+// forecaster reads the calendar from the data rather than assuming it.
+func (g *generator) emitHolidays(d *store.Data) {
+	from := g.days[g.histStart].str
+	to := g.cfg.Today.AddDate(0, 0, forecastDays).Format(dateLayout)
+	for y := g.days[g.histStart].date.Year(); y <= g.cfg.Today.AddDate(0, 0, forecastDays).Year(); y++ {
+		for _, h := range holidays.In(y) {
+			if h.Date >= from && h.Date <= to {
+				d.Holidays = append(d.Holidays, tools.Holiday{Date: h.Date, Name: h.Name, NameEN: h.NameEN})
+			}
 		}
 	}
 }

@@ -652,3 +652,42 @@ func TestWeatherRows(t *testing.T) {
 		t.Error("no snow days in winter")
 	}
 }
+
+func TestHolidayRows(t *testing.T) {
+	d := full(t)
+	first := testToday.AddDate(0, 0, -400).Format(tools.DateLayout)
+	last := testToday.AddDate(0, 0, forecastDays).Format(tools.DateLayout)
+	// Every table holiday in the span of the weather, in date order, once.
+	var want []tools.Holiday
+	for y := 2025; y <= 2026; y++ {
+		for _, h := range holidays.In(y) {
+			if h.Date >= first && h.Date <= last {
+				want = append(want, tools.Holiday{Date: h.Date, Name: h.Name, NameEN: h.NameEN})
+			}
+		}
+	}
+	if !slices.Equal(d.Holidays, want) {
+		t.Errorf("holidays = %v\nwant %v", d.Holidays, want)
+	}
+	if len(want) < 15 {
+		t.Errorf("only %d holidays in 400 days", len(want))
+	}
+	// The span is the weather's: no holiday before the first weather day or
+	// after the last.
+	wFirst, wLast := d.Weather[0].Date, d.Weather[0].Date
+	for _, w := range d.Weather {
+		wFirst, wLast = min(wFirst, w.Date), max(wLast, w.Date)
+	}
+	if wFirst != first || wLast != last {
+		t.Errorf("weather spans %s..%s, want %s..%s", wFirst, wLast, first, last)
+	}
+	for _, h := range d.Holidays {
+		if h.Name == "" || h.NameEN == "" {
+			t.Errorf("holiday %+v has an empty name", h)
+		}
+	}
+	// 설날 2026 (2026-02-17) is in the span.
+	if !slices.ContainsFunc(d.Holidays, func(h tools.Holiday) bool { return h.Date == "2026-02-17" && h.Name == "설날" }) {
+		t.Error("설날 2026-02-17 missing")
+	}
+}

@@ -30,6 +30,7 @@ import (
 //	orders       at, id                      store_id          has an item of one    day of at
 //	order_items  order's at, order id, line  order's store_id  product_id            day of order's at
 //	intraday     store, category, hour       store_id          products' category    –
+//	holidays     date                        –                 –                     date
 //
 // The day of a timestamp is taken in the brand's time zone (see
 // WithLocation). Limit, when positive, caps the number of rows.
@@ -62,6 +63,8 @@ func (s *SQLite) ReadDataset(ctx context.Context, q *tools.DatasetQuery, fn func
 		err = readOrderItems(ctx, s.r, f, fn)
 	case tools.DatasetIntraday:
 		err = readIntraday(ctx, s.r, f, fn)
+	case tools.DatasetHolidays:
+		err = readHolidays(ctx, s.r, f, fn)
 	default:
 		return fmt.Errorf("read dataset %q: unknown dataset: known datasets are %s", q.Dataset, strings.Join(tools.Datasets, ", "))
 	}
@@ -365,5 +368,14 @@ func readIntraday(ctx context.Context, db *sql.DB, f *filter, fn func(any) error
 	q, args := b.build(`SELECT store_id, category, hour, share FROM intraday_shares`, "store_id, category, hour", f.limit)
 	return stream(ctx, db, q, args, func(rows *sql.Rows, r *tools.IntradayShare) error {
 		return rows.Scan(&r.StoreID, &r.Category, &r.Hour, &r.Share)
+	}, fn)
+}
+
+func readHolidays(ctx context.Context, db *sql.DB, f *filter, fn func(any) error) error {
+	var b selectBuilder
+	b.dates("date", f)
+	q, args := b.build(`SELECT date, name, name_en FROM holidays`, "date", f.limit)
+	return stream(ctx, db, q, args, func(rows *sql.Rows, r *tools.Holiday) error {
+		return rows.Scan(&r.Date, &r.Name, &r.NameEN)
 	}, fn)
 }

@@ -66,6 +66,11 @@ func testData() *Data {
 			{StoreID: "S1", Category: "bread", Hour: 9, Share: 0.6},
 			{StoreID: "S1", Category: "bread", Hour: 8, Share: 0.4},
 		},
+		Holidays: []tools.Holiday{
+			{Date: "2024-03-01", Name: "삼일절", NameEN: "Independence Movement Day"},
+			{Date: "2024-02-10", Name: "설날", NameEN: "Seollal (Lunar New Year's Day)"},
+			{Date: "2024-04-10", Name: "제22대 국회의원선거일", NameEN: "22nd National Assembly election"},
+		},
 	}
 	dates := []string{"2024-03-01", "2024-03-02", "2024-03-03"}
 	for i, date := range dates { // date-major, as a generator writes
@@ -107,6 +112,8 @@ func rowKey(row any) string {
 		return r.OrderID + "/" + r.ProductID
 	case tools.IntradayShare:
 		return fmt.Sprintf("%s/%s/%d", r.StoreID, r.Category, r.Hour)
+	case tools.Holiday:
+		return r.Date
 	}
 	return fmt.Sprintf("unexpected %T", row)
 }
@@ -174,6 +181,10 @@ func TestReadDatasetFilters(t *testing.T) {
 			[]string{"S1/bread/8", "S1/bread/9", "S1/cake/8", "S2/bread/9"}},
 		{"intraday by product category", tools.DatasetQuery{Dataset: "intraday", Products: []string{"P2"}}, []string{"S1/cake/8"}},
 		{"intraday by store", tools.DatasetQuery{Dataset: "intraday", Stores: []string{"S2"}}, []string{"S2/bread/9"}},
+		{"holidays by date", tools.DatasetQuery{Dataset: "holidays"}, []string{"2024-02-10", "2024-03-01", "2024-04-10"}},
+		{"holidays from to, stores and products ignored", tools.DatasetQuery{Dataset: "holidays", From: "2024-03-01", To: "2024-04-09",
+			Stores: []string{"S9"}, Products: []string{"P9"}}, []string{"2024-03-01"}},
+		{"holidays limit", tools.DatasetQuery{Dataset: "holidays", Limit: 2}, []string{"2024-02-10", "2024-03-01"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -232,6 +243,9 @@ func normalized(d *Data) map[string]map[string]any {
 	}
 	for _, r := range d.Intraday {
 		add(tools.DatasetIntraday, r)
+	}
+	for _, r := range d.Holidays {
+		add(tools.DatasetHolidays, r)
 	}
 	return out
 }
@@ -324,6 +338,8 @@ func TestReplaceAtomic(t *testing.T) {
 		{"unknown order", ctx, func(d *Data) { d.OrderItems[2].OrderID = "O9" }, `order_items[2]: unknown order "O9"`},
 		{"unknown customer", ctx, func(d *Data) { d.Orders[1].CustomerID = "C9" }, `orders[1]: unknown customer "C9"`},
 		{"bad date", ctx, func(d *Data) { d.Production[0].Date = "2024/03/01" }, `production[0]: date "2024/03/01"`},
+		{"bad holiday date", ctx, func(d *Data) { d.Holidays[2].Date = "2024-13-01" }, `holidays[2]: date "2024-13-01"`},
+		{"duplicate holiday", ctx, func(d *Data) { d.Holidays = append(d.Holidays, d.Holidays[1]) }, "UNIQUE constraint failed: holidays.date"},
 		{"canceled", canceled, func(d *Data) {}, "context canceled"},
 	}
 	for _, tt := range tests {
@@ -576,6 +592,9 @@ func benchData(nStores, nProducts, nDays, nOrders int) *Data {
 				d.Intraday = append(d.Intraday, tools.IntradayShare{StoreID: st.ID, Category: c, Hour: h, Share: 1.0 / 15})
 			}
 		}
+	}
+	for day := 0; day < nDays; day += 17 {
+		d.Holidays = append(d.Holidays, tools.Holiday{Date: day0.AddDate(0, 0, day).Format(tools.DateLayout), Name: "휴일", NameEN: "Holiday"})
 	}
 	return d
 }

@@ -65,7 +65,7 @@ func (s *SQLite) Replace(ctx context.Context, d *Data, progress Progress) error 
 	// Children before parents: irrelevant without enforcement, but the
 	// order a PostgreSQL store will need.
 	for _, table := range []string{
-		"order_items", "orders", "intraday_shares", "weather", "stock_snapshots",
+		"holidays", "order_items", "orders", "intraday_shares", "weather", "stock_snapshots",
 		"sales", "production", "customers", "products", "stores",
 	} {
 		if _, err := tx.ExecContext(ctx, "DELETE FROM "+table); err != nil {
@@ -133,6 +133,12 @@ func (s *SQLite) Replace(ctx context.Context, d *Data, progress Progress) error 
 			return insertRows(ctx, tx, p, "intraday_shares", []string{"store_id", "category", "hour", "share"},
 				d.Intraday, func(a []any, _ int, r *tools.IntradayShare) []any {
 					return append(a, r.StoreID, r.Category, r.Hour, r.Share)
+				})
+		},
+		func() error {
+			return insertRows(ctx, tx, p, "holidays", []string{"date", "name", "name_en"},
+				d.Holidays, func(a []any, _ int, r *tools.Holiday) []any {
+					return append(a, r.Date, r.Name, r.NameEN)
 				})
 		},
 	}
@@ -360,6 +366,11 @@ func validateData(d *Data) error {
 	}
 	for i, r := range d.Intraday {
 		if err := check("intraday", i, ref(stores, "store", r.StoreID)); err != nil {
+			return err
+		}
+	}
+	for i, r := range d.Holidays {
+		if err := check("holidays", i, date(r.Date)); err != nil {
 			return err
 		}
 	}

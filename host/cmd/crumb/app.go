@@ -53,7 +53,7 @@ func newRoot() *cobra.Command {
 		},
 	}
 	root.PersistentFlags().StringVar(&a.configPath, "config", "", "configuration file (default ./crumb.yaml when present; also CRUMB_CONFIG)")
-	root.AddCommand(a.serveCmd(), a.askCmd(), a.demoCmd(), a.pluginsCmd(), a.toolsCmd(), a.versionCmd())
+	root.AddCommand(a.serveCmd(), a.askCmd(), a.demoCmd(), a.importCmd(), a.pluginsCmd(), a.toolsCmd(), a.evalCmd(), a.benchCmd(), a.versionCmd())
 	return root
 }
 

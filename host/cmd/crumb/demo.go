@@ -1,16 +1,25 @@
 package main
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/crumb-dev/crumb/host/demo"
+	"github.com/crumb-dev/crumb/host/obs"
+	"github.com/crumb-dev/crumb/host/pluginhost"
+	"github.com/crumb-dev/crumb/host/store"
+	"github.com/crumb-dev/crumb/tools"
 )
 
 func (a *app) demoCmd() *cobra.Command {
-	var today string
+	var (
+		today string
+		train bool
+	)
 	cmd := &cobra.Command{
 		Use:   "demo",
 		Short: "Write the deterministic demo brand into the database",
@@ -53,10 +62,50 @@ func (a *app) demoCmd() *cobra.Command {
 			fmt.Fprintf(a.stdout, "demo brand written to %s (seed %d, today %s): %d stores, %d products, %d sales rows, %d stock snapshots, %d customers, %d orders — generated in %s, written in %s\n",
 				a.cfg.DatabaseURL, dc.Seed, day.Format("2006-01-02"), len(data.Stores), len(data.Products), len(data.Sales), len(data.Stock),
 				len(data.Customers), len(data.Orders), gen.Round(time.Millisecond), time.Since(t1).Round(time.Millisecond))
-			return nil
+			if !train {
+				return nil
+			}
+			return a.trainAll(ctx, st, day)
 		},
 	}
+	cmd.Flags().BoolVar(&train, "train", true, "train every plugin's models (their train tools) on the new data")
 	cmd.Flags().Uint64Var(&a.cfg.Demo.Seed, "seed", 42, "random seed")
 	cmd.Flags().StringVar(&today, "today", "", "the demo's today, YYYY-MM-DD (default: today in the brand's time zone)")
 	return cmd
+}
+
+// trainAll calls every plugin's train tool on st, as of the given day.
+func (a *app) trainAll(ctx context.Context, st store.Store, day time.Time) error {
+	cfg := a.pluginConfig(nil)
+	cfg.CallTimeout = 30 * time.Minute
+	cfg.HealthInterval = time.Hour
+	h := pluginhost.New(cfg, st)
+	if err := h.Start(ctx); err != nil {
+		return err
+	}
+	defer h.Close()
+	// Train as of the demo's today at noon, so that "yesterday" is the last
+	// day of demo sales.
+	now := time.Date(day.Year(), day.Month(), day.Day(), 12, 0, 0, 0, day.Location())
+	for _, t := range h.Tools() {
+		if t.Name != "train" {
+			continue
+		}
+		t0 := time.Now()
+		id := obs.NewRequestID()
+		res, err := h.Invoke(tools.WithRequestID(ctx, id), &tools.Invocation{Tool: t.ID, Args: json.RawMessage(`{}`),
+			CallInfo: tools.CallInfo{RequestID: id, User: "cli", Locale: "en", Now: now}})
+		switch {
+		case err != nil:
+			return fmt.Errorf("train %s: %w", t.Plugin, err)
+		case res.Failure != "":
+			return fmt.Errorf("train %s: %s", t.Plugin, res.Failure)
+		}
+		text := ""
+		if res.Display != nil {
+			text = res.Display.Text
+		}
+		fmt.Fprintf(a.stdout, "%s: %s (%s)\n", t.ID, text, time.Since(t0).Round(time.Millisecond))
+	}
+	return nil
 }

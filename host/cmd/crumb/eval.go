@@ -1,0 +1,187 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/crumb-dev/crumb/host/importer"
+	"github.com/crumb-dev/crumb/host/obs"
+	"github.com/crumb-dev/crumb/host/pluginhost"
+	"github.com/crumb-dev/crumb/host/store"
+	"github.com/crumb-dev/crumb/tools"
+)
+
+func (a *app) evalCmd() *cobra.Command {
+	cmd := &cobra.Command{Use: "eval", Short: "Evaluate models on real data"}
+	var (
+		data    string
+		asJSON  bool
+		origins int
+		horizon int
+		trees   int
+		timeout time.Duration
+	)
+	fc := &cobra.Command{
+		Use:   "forecast --data DIR",
+		Short: "Rolling-origin backtest of the demand forecast on real bakery data",
+		Long: "eval forecast imports each dataset found in DIR (a dataset directory, or a directory of\n" +
+			"them such as ../shared/data) into a temporary database, and runs the forecast plugin's\n" +
+			"backtest: weekly origins, a 7-day horizon, WAPE and MASE for the random forest, seasonal\n" +
+			"naive, the 4-week same-weekday mean and exponential smoothing.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if data == "" {
+				return errors.New("--data is required: a dataset directory such as ../shared/data/ddop_bakery, or ../shared/data for all")
+			}
+			sets, err := datasetsIn(data)
+			if err != nil {
+				return err
+			}
+			args, _ := json.Marshal(map[string]any{"origins": origins, "horizon": horizon, "trees": trees})
+			type result struct {
+				Dataset  string          `json:"dataset"`
+				Importer string          `json:"importer"`
+				Backtest json.RawMessage `json:"backtest"`
+			}
+			var results []result
+			for _, ds := range sets {
+				fmt.Fprintf(a.stderr, "%s: importing %s\n", ds.importer, ds.dir)
+				res, err := a.runOnData(cmd.Context(), ds.importer, ds.dir, "forecast.backtest", args, timeout)
+				if err != nil {
+					return fmt.Errorf("%s: %w", ds.dir, err)
+				}
+				results = append(results, result{Dataset: filepath.Base(ds.dir), Importer: ds.importer, Backtest: res.Output})
+			}
+			if asJSON {
+				return writeJSON(a.stdout, results)
+			}
+			for _, r := range results {
+				var bt struct {
+					Series  int      `json:"series"`
+					Origins []string `json:"origins"`
+					Horizon int      `json:"horizon"`
+					Points  int      `json:"points"`
+					Scores  []struct {
+						Method  string  `json:"method"`
+						WAPE    float64 `json:"wape"`
+						MASE    float64 `json:"mase"`
+						VsNaive float64 `json:"vs_naive"`
+					} `json:"scores"`
+					FitSeconds float64 `json:"fit_seconds"`
+					Seconds    float64 `json:"seconds"`
+				}
+				if err := json.Unmarshal(r.Backtest, &bt); err != nil {
+					return err
+				}
+				fmt.Fprintf(a.stdout, "\n%s (%s): %d series, %d weekly origins %s … %s, horizon %d days, %d points, %.0f s\n",
+					r.Dataset, r.Importer, bt.Series, len(bt.Origins), bt.Origins[0], bt.Origins[len(bt.Origins)-1], bt.Horizon, bt.Points, bt.Seconds)
+				tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "METHOD\tWAPE\tMASE\tVS SEASONAL NAIVE")
+				for _, s := range bt.Scores {
+					fmt.Fprintf(tw, "%s\t%.1f%%\t%.3f\t%+.1f%%\n", s.Method, s.WAPE*100, s.MASE, s.VsNaive*100)
+				}
+				tw.Flush()
+			}
+			return nil
+		},
+	}
+	fc.Flags().StringVar(&data, "data", "", "dataset directory, or a directory of datasets")
+	fc.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	fc.Flags().IntVar(&origins, "origins", 8, "weekly forecast origins")
+	fc.Flags().IntVar(&horizon, "horizon", 7, "days forecast from each origin")
+	fc.Flags().IntVar(&trees, "trees", 100, "trees per forest")
+	fc.Flags().DurationVar(&timeout, "timeout", time.Hour, "time limit per dataset")
+	cmd.AddCommand(fc)
+	return cmd
+}
+
+type dataset struct{ importer, dir string }
+
+// datasetsIn finds the datasets in dir: dir itself when an importer
+// recognises it, else its subdirectories that one recognises.
+func datasetsIn(dir string) ([]dataset, error) {
+	if name, err := importer.Detect(dir); err == nil {
+		return []dataset{{name, dir}}, nil
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", dir, err)
+	}
+	var out []dataset
+	for _, e := range entries {
+		if !e.IsDir() {
+			continue
+		}
+		sub := filepath.Join(dir, e.Name())
+		if name, err := importer.Detect(sub); err == nil {
+			out = append(out, dataset{name, sub})
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("no dataset recognised in %s (importers: %s)", dir, strings.Join(importer.Default().Names(), ", "))
+	}
+	return out, nil
+}
+
+// runOnData imports a dataset into a temporary database, starts the plugins
+// on it and calls one tool with a long time limit.
+func (a *app) runOnData(ctx context.Context, imp, dir, tool string, args json.RawMessage, timeout time.Duration) (*tools.Result, error) {
+	report, finish := progress(a.stderr, "import "+imp)
+	data, err := importer.Load(ctx, imp, dir, report)
+	finish()
+	if err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp("", "crumb-eval-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(tmp)
+	st, err := store.Open(ctx, filepath.Join(tmp, "eval.db"))
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	if err := st.Replace(ctx, data, nil); err != nil {
+		return nil, fmt.Errorf("load %s: %w", imp, err)
+	}
+	return a.callOnStore(ctx, st, tool, args, timeout, time.Now())
+}
+
+// callOnStore starts the plugins on st and calls one tool.
+func (a *app) callOnStore(ctx context.Context, st store.Store, tool string, args json.RawMessage, timeout time.Duration, now time.Time) (*tools.Result, error) {
+	cfg := a.pluginConfig(nil)
+	cfg.CallTimeout = timeout
+	cfg.HealthInterval = timeout // long calls keep the plugin busy
+	h := pluginhost.New(cfg, st)
+	if err := h.Start(ctx); err != nil {
+		return nil, err
+	}
+	defer h.Close()
+	id := obs.NewRequestID()
+	res, err := h.Invoke(tools.WithRequestID(ctx, id), &tools.Invocation{Tool: tool, Args: args,
+		CallInfo: tools.CallInfo{RequestID: id, User: "cli", Locale: "en", Now: now}})
+	if err != nil {
+		return nil, err
+	}
+	if res.Failure != "" {
+		return nil, errors.New(res.Failure)
+	}
+	return res, nil
+}
+
+func writeJSON(w interface{ Write([]byte) (int, error) }, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
