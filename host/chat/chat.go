@@ -19,6 +19,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/crumb-dev/crumb/host/render"
 	"github.com/crumb-dev/crumb/host/store"
 	"github.com/crumb-dev/crumb/prompts"
 	"github.com/crumb-dev/crumb/tools"
@@ -60,6 +61,8 @@ type Reply struct {
 	ToolCalls      []ToolCall      `json:"tool_calls"`
 	Result         json.RawMessage `json:"result,omitempty"`
 	Blocks         *tools.Display  `json:"blocks,omitempty"`
+	// ChartsSVG holds each of Blocks.Charts rendered as SVG, in order.
+	ChartsSVG []string `json:"charts_svg,omitempty"`
 	Timings        Timings         `json:"timings"`
 }
 
@@ -232,7 +235,18 @@ func (e *Engine) callTool(ctx context.Context, t *Turn, reply *Reply, id string,
 		if res.Display != nil && res.Display.Text != "" {
 			reply.Text = res.Display.Text
 			reply.Blocks = &tools.Display{Tables: res.Display.Tables, Charts: res.Display.Charts, Cards: res.Display.Cards}
-		} else {
+		}
+		if res.Display != nil {
+			for _, c := range res.Display.Charts {
+				svg, err := render.SVG(c, render.Options{Locale: reply.Locale})
+				if err != nil {
+					e.log.ErrorContext(ctx, "render chart", "tool", id, "err", err)
+					svg = nil
+				}
+				reply.ChartsSVG = append(reply.ChartsSVG, string(svg))
+			}
+		}
+		if res.Display == nil || res.Display.Text == "" {
 			reply.Text = e.mustRender("no_text", reply.Locale, map[string]any{"Tool": info.Name})
 		}
 	}

@@ -22,6 +22,7 @@ import (
 	"github.com/crumb-dev/crumb/host/chat"
 	"github.com/crumb-dev/crumb/host/obs"
 	"github.com/crumb-dev/crumb/host/pluginhost"
+	"github.com/crumb-dev/crumb/host/render"
 	"github.com/crumb-dev/crumb/tools"
 )
 
@@ -84,6 +85,7 @@ func (s *Server) Handler() http.Handler {
 	route("GET /v1/tools", s.listTools)
 	route("POST /v1/tools/{name}", s.callTool)
 	route("GET /v1/plugins", s.listPlugins)
+	route("POST /v1/charts/{format}", s.renderChart)
 	route("GET /healthz", s.health)
 	route("GET /{$}", s.index)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.o.Registry, promhttp.HandlerOpts{}))
@@ -272,6 +274,45 @@ func (s *Server) callTool(w http.ResponseWriter, r *http.Request) {
 		code = http.StatusUnprocessableEntity
 	}
 	writeJSON(w, code, resp)
+}
+
+// renderChart renders a chart spec (tools.Chart as JSON) as svg or png,
+// for channels that cannot draw it themselves (Slack uploads the PNG).
+func (s *Server) renderChart(w http.ResponseWriter, r *http.Request) {
+	body, ok := readBody(w, r)
+	if !ok {
+		return
+	}
+	var c tools.Chart
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		writeError(w, http.StatusBadRequest, "invalid_request", "decode chart: "+err.Error(), nil)
+		return
+	}
+	opts := render.Options{Locale: r.URL.Query().Get("locale")}
+	var (
+		out  []byte
+		err  error
+		mime string
+	)
+	switch r.PathValue("format") {
+	case "svg":
+		out, err = render.SVG(c, opts)
+		mime = "image/svg+xml"
+	case "png":
+		out, err = render.PNG(c, opts)
+		mime = "image/png"
+	default:
+		writeError(w, http.StatusNotFound, "unknown_format", "format must be svg or png", nil)
+		return
+	}
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "invalid_chart", err.Error(), nil)
+		return
+	}
+	w.Header().Set("Content-Type", mime)
+	_, _ = w.Write(out)
 }
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {

@@ -16,8 +16,8 @@ type BacktestInput struct {
 	Horizon     int     `json:"horizon,omitempty" jsonschema:"days forecast from each origin (default 7)"`
 	Trees       int     `json:"trees,omitempty" jsonschema:"trees per forest (default 100)"`
 	Depth       int     `json:"depth,omitempty" jsonschema:"maximum depth (default 12)"`
-	MinLeaf     int     `json:"min_leaf,omitempty" jsonschema:"minimum rows per leaf (default 5)"`
-	MaxFeatures float64 `json:"max_features,omitempty" jsonschema:"share of features per split (default 0.5)"`
+	MinLeaf     int     `json:"min_leaf,omitempty" jsonschema:"minimum rows per leaf (default: rows/1500 between 5 and 100)"`
+	MaxFeatures float64 `json:"max_features,omitempty" jsonschema:"share of features per split (default 0.7)"`
 	Clusters    int     `json:"clusters,omitempty" jsonschema:"store clusters (default 5)"`
 }
 
@@ -60,7 +60,7 @@ func (f *forecaster) backtest(ctx context.Context, call *tools.Call, in Backtest
 	if origins < 1 || origins > 52 || horizon < 1 || horizon > MaxHorizon {
 		return nil, tools.Failf("origins %d, horizon %d: use 1–52 origins and a 1–%d day horizon", origins, horizon, MaxHorizon)
 	}
-	p, err := TrainInput{Trees: cmp.Or(in.Trees, 100), Depth: in.Depth, MinLeaf: cmp.Or(in.MinLeaf, 5), MaxFeatures: in.MaxFeatures, Clusters: in.Clusters}.params()
+	p, err := TrainInput{Trees: cmp.Or(in.Trees, 100), Depth: in.Depth, MinLeaf: in.MinLeaf, MaxFeatures: in.MaxFeatures, Clusters: in.Clusters}.params()
 	if err != nil {
 		return nil, err
 	}

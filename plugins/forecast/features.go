@@ -18,7 +18,7 @@ var featureNames = []string{
 	"holiday", "day_before_holiday", "day_after_holiday",
 	"temp_max", "temp_min", "precipitation",
 	"lag1", "lag7", "mean7", "mean28", "same_weekday_mean4",
-	"price_ratio", "promotion", "store_cluster", "category",
+	"price_ratio", "promotion", "store_cluster", "category", "level", "exp_smoothing",
 }
 
 // minHistory is how many earlier days a training row needs.
@@ -28,8 +28,19 @@ var categories = map[string]float64{"bread": 0, "pastry": 1, "cake": 2, "sandwic
 
 // features writes the feature vector of series s on day t into dst, reading
 // sales from y (the series' sales, with forecasts filled in beyond the
-// origin when forecasting recursively).
-func (h *history) features(s *series, y []float64, t int, cluster int, dst []float64) []float64 {
+// origin when forecasting recursively), and returns it with the series'
+// level on that day.
+//
+// One model serves items that sell 3 a day and items that sell 300, so the
+// sales features and the target are divided by the level (the last four
+// 's mean, at least 1): the forest learns shapes — weekday, weather,
+// holiday effects relative to an item's usual volume — and the level itself
+// is one more feature (log1p).
+//
+// es holds an exponential-smoothing forecast of the series for every day
+// (see smoothed); the forest may lean on it where it is right, as on a
+// tourist island whose level drifts with the season.
+func (h *history) features(s *series, y, es []float64, t int, cluster int, dst []float64) ([]float64, float64) {
 	dst = dst[:0]
 	d := h.date(t)
 	doy := float64(d.YearDay()) / 365.25 * 2 * math.Pi
@@ -68,7 +79,8 @@ func (h *history) features(s *series, y []float64, t int, cluster int, dst []flo
 		}
 		return m7
 	}
-	dst = append(dst, lag(1), lag(7), m7, m28, or(mean(28, 7, 7), m7))
+	level := math.Max(or(es[t], or(mean(14, 1, 1), 0)), 1)
+	dst = append(dst, lag(1)/level, lag(7)/level, m7/level, m28/level, or(mean(28, 7, 7), m7)/level)
 	price := 1.0
 	if p := s.price[t]; !math.IsNaN(p) && s.basePrice > 0 {
 		price = p / s.basePrice
@@ -77,13 +89,13 @@ func (h *history) features(s *series, y []float64, t int, cluster int, dst []flo
 	if !ok {
 		cat = 6
 	}
-	dst = append(dst, price, s.promo[t], float64(cluster), cat)
+	dst = append(dst, price, s.promo[t], float64(cluster), cat, math.Log1p(level), or(es[t], m7)/level)
 	for i, v := range dst {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			dst[i] = 0
 		}
 	}
-	return dst
+	return dst, level
 }
 
 func or(v, fallback float64) float64 {
@@ -106,4 +118,62 @@ func hasHistory(y []float64, t int) bool {
 		}
 	}
 	return n >= minHistory/2
+}
+
+// Smoothing parameters of the exp_smoothing feature: additive level and
+// weekly season, ETS(A,N,A).
+const (
+	esAlpha = 0.2
+	esGamma = 0.1
+)
+
+// smoothed returns, for each day t < total, an exponential-smoothing
+// forecast of y[t]: one step ahead (from y before t) for t < upto, and
+// extrapolated from the state at upto beyond it. Unknown days leave the
+// state as it is; days before the first fortnight are NaN.
+func smoothed(y []float64, upto, total int) []float64 {
+	out := nans(total)
+	start := -1
+	for t := 0; t < upto; t++ {
+		if !math.IsNaN(y[t]) {
+			start = t
+			break
+		}
+	}
+	if start < 0 || start+14 > upto {
+		return out
+	}
+	level, n := 0.0, 0
+	for t := start; t < start+14; t++ {
+		if !math.IsNaN(y[t]) {
+			level += y[t]
+			n++
+		}
+	}
+	level /= float64(n)
+	var season [7]float64
+	var cnt [7]int
+	for t := start; t < start+14; t++ {
+		if !math.IsNaN(y[t]) {
+			season[t%7] += y[t] - level
+			cnt[t%7]++
+		}
+	}
+	for i := range season {
+		if cnt[i] > 0 {
+			season[i] /= float64(cnt[i])
+		}
+	}
+	for t := start + 14; t < total; t++ {
+		pred := math.Max(level+season[t%7], 0)
+		out[t] = pred
+		if t >= upto || math.IsNaN(y[t]) {
+			continue
+		}
+		e := y[t] - (level + season[t%7])
+		newLevel := level + esAlpha*e
+		season[t%7] += esGamma * (y[t] - newLevel - season[t%7])
+		level = newLevel
+	}
+	return out
 }

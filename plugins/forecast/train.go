@@ -16,8 +16,8 @@ import (
 type TrainInput struct {
 	Trees       int     `json:"trees,omitempty" jsonschema:"number of trees (default 60)"`
 	Depth       int     `json:"depth,omitempty" jsonschema:"maximum tree depth (default 12)"`
-	MinLeaf     int     `json:"min_leaf,omitempty" jsonschema:"minimum rows in a leaf (default 8)"`
-	MaxFeatures float64 `json:"max_features,omitempty" jsonschema:"share of features tried at each split (default 0.5)"`
+	MinLeaf     int     `json:"min_leaf,omitempty" jsonschema:"minimum rows in a leaf (default: rows/1500 between 5 and 100)"`
+	MaxFeatures float64 `json:"max_features,omitempty" jsonschema:"share of features tried at each split (default 0.7)"`
 	Clusters    int     `json:"clusters,omitempty" jsonschema:"number of store clusters, one model each (default 5)"`
 }
 
@@ -46,7 +46,7 @@ func (p TrainInput) params() (Params, error) {
 		return out, tools.Failf("trees %d: use 1 to 1000", out.Trees)
 	case out.Depth < 1 || out.Depth > 30:
 		return out, tools.Failf("depth %d: use 1 to 30", out.Depth)
-	case out.MinLeaf < 1:
+	case out.MinLeaf < 1 && out.MinLeaf != AutoMinLeaf:
 		return out, tools.Failf("min_leaf %d: use at least 1", out.MinLeaf)
 	case out.MaxFeatures <= 0 || out.MaxFeatures > 1:
 		return out, tools.Failf("max_features %g: use a share in (0, 1]", out.MaxFeatures)
@@ -137,12 +137,15 @@ func (m *Model) holdout(h *history, from, to int) (TrainMetrics, []float64) {
 	for _, s := range h.series {
 		c := m.Clusters.Of[h.stores[s.store].ID]
 		f := m.forestFor(c)
+		es := smoothed(s.y, to, to)
 		for t := from; t < to; t++ {
 			if math.IsNaN(s.y[t]) || !hasHistory(s.y, t) {
 				continue
 			}
-			x = h.features(s, s.y, t, c, x)
-			e := f.Predict(x) - s.y[t]
+			var level float64
+			x, level = h.features(s, s.y, es, t, c, x)
+			ratio := f.Predict(x)
+			e := ratio*level - s.y[t]
 			sumAbs += math.Abs(e)
 			sumY += math.Abs(s.y[t])
 			if !math.IsNaN(s.y[t-7]) {
@@ -150,7 +153,8 @@ func (m *Model) holdout(h *history, from, to int) (TrainMetrics, []float64) {
 			} else {
 				sumNaive += math.Abs(s.y[t])
 			}
-			sq[c] += e * e
+			er := ratio - s.y[t]/level // relative to the level, like the intervals
+			sq[c] += er * er
 			n[c]++
 		}
 	}

@@ -9,6 +9,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -17,6 +19,7 @@ import (
 
 	"github.com/crumb-dev/crumb/host/chat"
 	"github.com/crumb-dev/crumb/host/obs"
+	"github.com/crumb-dev/crumb/host/render"
 	"github.com/crumb-dev/crumb/host/web"
 	"github.com/crumb-dev/crumb/tools"
 )
@@ -28,6 +31,7 @@ func (a *app) askCmd() *cobra.Command {
 		local        bool
 		locale       string
 		conversation string
+		charts       string
 	)
 	cmd := &cobra.Command{
 		Use:   `ask "question"`,
@@ -57,6 +61,11 @@ func (a *app) askCmd() *cobra.Command {
 					return err
 				}
 			}
+			if charts != "" {
+				if err := writeCharts(a.stdout, charts, reply); err != nil {
+					return err
+				}
+			}
 			if asJSON {
 				enc := json.NewEncoder(a.stdout)
 				enc.SetIndent("", "  ")
@@ -72,6 +81,7 @@ func (a *app) askCmd() *cobra.Command {
 	cmd.Flags().BoolVar(&local, "local", false, "answer in this process even if a server is running")
 	cmd.Flags().StringVar(&locale, "locale", "", "answer in ko or en (default: the question's language)")
 	cmd.Flags().StringVar(&conversation, "conversation", "", "continue this conversation id")
+	cmd.Flags().StringVar(&charts, "charts", "", "write the answer's charts as PNG files into this directory")
 	return cmd
 }
 
@@ -139,6 +149,9 @@ func printReply(w io.Writer, r *chat.Reply) {
 		fmt.Fprintln(w)
 		printTable(w, t)
 	}
+	for _, c := range r.Blocks.Charts {
+		fmt.Fprintf(w, "\n[chart: %s — see --charts DIR, --json or the web UI]\n", c.Title)
+	}
 	for _, c := range r.Blocks.Cards {
 		fmt.Fprintf(w, "\n[%s] %s\n", c.Title, c.Subtitle)
 		if c.Body != "" {
@@ -148,4 +161,26 @@ func printReply(w io.Writer, r *chat.Reply) {
 			fmt.Fprintf(w, "  %s: %s\n", f.Label, f.Value)
 		}
 	}
+}
+
+// writeCharts renders the reply's charts as PNG files in dir.
+func writeCharts(w io.Writer, dir string, r *chat.Reply) error {
+	if r.Blocks == nil {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for i, c := range r.Blocks.Charts {
+		png, err := render.PNG(c, render.Options{Locale: r.Locale, Scale: 2})
+		if err != nil {
+			return fmt.Errorf("render chart %q: %w", c.Title, err)
+		}
+		path := filepath.Join(dir, fmt.Sprintf("%s-%d.png", r.Intent, i+1))
+		if err := os.WriteFile(path, png, 0o644); err != nil {
+			return err
+		}
+		fmt.Fprintf(w, "chart written to %s\n", path)
+	}
+	return nil
 }

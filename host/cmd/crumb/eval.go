@@ -28,6 +28,9 @@ func (a *app) evalCmd() *cobra.Command {
 		origins int
 		horizon int
 		trees   int
+		depth   int
+		minLeaf int
+		maxFeat float64
 		timeout time.Duration
 	)
 	fc := &cobra.Command{
@@ -46,7 +49,8 @@ func (a *app) evalCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			args, _ := json.Marshal(map[string]any{"origins": origins, "horizon": horizon, "trees": trees})
+			args, _ := json.Marshal(map[string]any{"origins": origins, "horizon": horizon, "trees": trees,
+				"depth": depth, "min_leaf": minLeaf, "max_features": maxFeat})
 			type result struct {
 				Dataset  string          `json:"dataset"`
 				Importer string          `json:"importer"`
@@ -99,6 +103,9 @@ func (a *app) evalCmd() *cobra.Command {
 	fc.Flags().IntVar(&origins, "origins", 8, "weekly forecast origins")
 	fc.Flags().IntVar(&horizon, "horizon", 7, "days forecast from each origin")
 	fc.Flags().IntVar(&trees, "trees", 100, "trees per forest")
+	fc.Flags().IntVar(&depth, "depth", 12, "maximum tree depth")
+	fc.Flags().IntVar(&minLeaf, "min-leaf", 0, "minimum rows per leaf (default: the plugin's, rows/1500 between 5 and 100)")
+	fc.Flags().Float64Var(&maxFeat, "max-features", 0, "share of features tried at each split (default: the plugin's, 0.7)")
 	fc.Flags().DurationVar(&timeout, "timeout", time.Hour, "time limit per dataset")
 	cmd.AddCommand(fc)
 	return cmd

@@ -9,7 +9,8 @@ import (
 	"sync/atomic"
 )
 
-// Forest is a fitted random forest. It is safe for concurrent use by
+// Forest is a fitted random forest, made by Fit or restored by
+// UnmarshalBinary into a zero Forest. It is safe for concurrent use by
 // multiple goroutines.
 type Forest struct {
 	nf         int
@@ -219,7 +220,7 @@ func (f *Forest) PredictTrees(x []float64, out []float64) []float64 {
 
 // batchChunk is the number of rows PredictBatch walks through one tree at a
 // time, so that the tree stays in cache.
-const batchChunk = 256
+const batchChunk = 512
 
 // PredictBatch returns Predict of every row of X, computed in parallel on
 // up to GOMAXPROCS goroutines. The results equal Predict's bit for bit. It
