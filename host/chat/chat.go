@@ -63,7 +63,7 @@ type Reply struct {
 	Blocks         *tools.Display  `json:"blocks,omitempty"`
 	// ChartsSVG holds each of Blocks.Charts rendered as SVG, in order.
 	ChartsSVG []string `json:"charts_svg,omitempty"`
-	Timings        Timings         `json:"timings"`
+	Timings   Timings  `json:"timings"`
 }
 
 // ToolCall records one tool call made for a turn.

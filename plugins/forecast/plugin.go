@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -95,6 +96,9 @@ func (f *forecaster) model(ctx context.Context, call *tools.Call) (*Model, int, 
 		m := &Model{}
 		if err := m.UnmarshalBinary(a.Data); err != nil {
 			return nil, 0, err
+		}
+		if !slices.Equal(m.Features, featureNames) {
+			return nil, 0, tools.Failf("the demand model v%d was trained with another feature set (plugin %s needs %d features): retrain it with `crumb tools call forecast.train`", a.Version, Version, len(featureNames))
 		}
 		f.cache.model, f.cache.version = m, a.Version
 	}

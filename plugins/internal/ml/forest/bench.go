@@ -90,9 +90,11 @@ type BenchResult struct {
 	RMSE float64 `json:"rmse"`
 }
 
-// Benchmark fits a forest of trees trees of depth at most depth (MinLeaf
-// DefaultMinLeaf) to rows rows of Synthetic data and scores it on Holdout
-// more rows of the same problem. It backs `crumb bench forecast`.
+// Benchmark fits a forest to rows rows of Synthetic data with the given
+// number of trees, maximum depth, MaxFeatures and seed (MinLeaf
+// DefaultMinLeaf, Workers GOMAXPROCS), times it, and scores it on
+// Holdout(rows) more rows of the same problem. It backs
+// `crumb bench forecast`.
 func Benchmark(rows, features, trees, depth int, maxFeatures float64, seed uint64) (BenchResult, error) {
 	X, y, err := Synthetic(rows+Holdout(rows), features, seed)
 	if err != nil {
