@@ -269,6 +269,9 @@ func buildArgs(info tools.ToolInfo, s Slots) map[string]any {
 	if s.Store != "" && has("store") {
 		args["store"] = s.Store
 	}
+	if s.Days > 0 && has("days") {
+		args["days"] = s.Days
+	}
 	if s.Product != "" {
 		switch {
 		case has("product"):

@@ -93,6 +93,10 @@ func TestSlots(t *testing.T) {
 		{"white bread in mapo", Slots{Store: "S02", Product: "P1"}},
 		{"croissants", Slots{Product: "P3"}},
 		{"재고 알려줘", Slots{}},
+		{"이번 주 식빵 수요 예측", Slots{Product: "P1", Days: 7}},
+		{"forecast croissants for the next 3 days", Slots{Product: "P3", Days: 3}},
+		{"강남점 5일간 판매량", Slots{Store: "S01", Days: 5}},
+		{"12월 24일 크루아상 수요", Slots{Product: "P3"}},
 	}
 	for _, c := range cases {
 		if got := g.find(c.text); got != c.want {

@@ -1,7 +1,9 @@
 package chat
 
 import (
+	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 
@@ -12,6 +14,32 @@ import (
 type Slots struct {
 	Store   string `json:"store,omitempty"`   // store id
 	Product string `json:"product,omitempty"` // product id
+	// Days is a span asked about ("this week" is 7, "3일" is 3); 0 when none.
+	Days int `json:"days,omitempty"`
+}
+
+// daysPattern finds spans such as "3일", "3 days", "일주일", "this week".
+var daysPattern = regexp.MustCompile(`(?i)(\d{1,2})\s*(?:일간|일|days?\b)|(일주일|한\s*주|이번\s*주|다음\s*주|this week|next week|a week|the week)`)
+
+// findDays returns the span in days mentioned in text, or 0.
+func findDays(text string) int {
+	loc := daysPattern.FindStringSubmatchIndex(text)
+	if loc == nil {
+		return 0
+	}
+	m := daysPattern.FindStringSubmatch(text)
+	if m[2] != "" {
+		return 7
+	}
+	// "12월 24일" is a date, not a span.
+	if before := strings.TrimSpace(text[:loc[0]]); strings.HasSuffix(before, "월") {
+		return 0
+	}
+	n, err := strconv.Atoi(m[1])
+	if err != nil || n < 1 {
+		return 0
+	}
+	return n
 }
 
 // gazetteer finds store and product names in text: Korean and English
@@ -115,7 +143,7 @@ func squash(s string) string {
 
 func (g *gazetteer) find(text string) Slots {
 	t := squash(text)
-	return Slots{Store: longest(t, g.stores), Product: longest(t, g.products)}
+	return Slots{Store: longest(t, g.stores), Product: longest(t, g.products), Days: findDays(text)}
 }
 
 func longest(t string, as []alias) string {
