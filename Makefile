@@ -7,7 +7,7 @@ PLUGINDIR ?= .crumb/plugins
 PLUGINS   := $(notdir $(patsubst %/main.go,%,$(wildcard plugins/*/main.go)))
 GOFLAGS_TEST ?= -race -timeout 25m
 
-.PHONY: run serve test build plugins lint tidy bench proto demo clean
+.PHONY: run serve test build plugins lint tidy bench eval proto demo clean
 
 ## run: build everything, write the demo brand and serve the API and chat UI on localhost:8080
 run: build plugins
@@ -34,6 +34,11 @@ plugins:
 demo: build
 	./$(BIN)/crumb demo
 
+## eval: backtest the forecast on the real bakery datasets beside the checkout
+DATA ?= ../shared/data
+eval: build plugins
+	./$(BIN)/crumb eval forecast --data $(DATA)
+
 ## lint: gofmt, go vet and staticcheck (pinned in go.mod as a tool)
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
@@ -47,8 +52,9 @@ tidy:
 	git diff --exit-code go.mod go.sum
 
 ## bench: the plugin call benchmark (p50/p99 through the plugin, in process, bare gRPC echo)
-bench:
+bench: build plugins
 	$(GO) test -run '^$$' -bench 'BenchmarkToolCall' -benchtime 2000x ./plugins/catalog/
+	./$(BIN)/crumb bench forecast
 
 ## proto: regenerate the tool protocol's Go code (needs protoc: apt-get install protobuf-compiler)
 proto:

@@ -18,9 +18,11 @@
 // parallel; the result depends only on the data, the parameters and the
 // seed, never on the number of workers.
 //
-// Thresholds are stored as real values (midpoints between neighbouring
-// distinct training values), so prediction takes raw float64 features and
-// goes left when x[feature] <= threshold, as in scikit-learn. Inputs to Fit
+// A split found between two quantile bins is then refined by sorting the
+// rows of just those two bins, so a step inside a bin is still found
+// exactly. Thresholds are stored as real values (midpoints between
+// neighbouring distinct training values), so prediction takes raw float64
+// features and goes left when x[feature] <= threshold, as in scikit-learn. Inputs to Fit
 // must be finite: NaN and ±Inf are rejected with an error rather than given
 // a missing-value direction.
 package forest

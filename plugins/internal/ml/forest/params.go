@@ -41,8 +41,9 @@ type Params struct {
 	// candidates at each node, in (0, 1]; the number drawn is
 	// max(1, floor(MaxFeatures × features)), as in scikit-learn. Features
 	// that turn out constant within the node do not count, and more are
-	// drawn until enough non-constant ones were examined or none are left.
-	// 0 means DefaultMaxFeatures.
+	// drawn until enough non-constant ones were examined or none are left
+	// (scikit-learn draws past max_features only while every feature drawn
+	// was constant). 0 means DefaultMaxFeatures.
 	MaxFeatures float64
 	// Bins is the largest number of quantile bins per feature, in
 	// [2, MaxBins]; 0 means MaxBins.
