@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -49,10 +50,23 @@ func (a *app) benchCmd() *cobra.Command {
 			if asJSON {
 				return writeJSON(a.stdout, runs)
 			}
+			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "MAX_FEATURES\tFIT\tPREDICT/S (ONE)\tPREDICT/S (BATCH)\tHELD-OUT R²\tRMSE\tNODES")
 			for _, r := range runs {
-				fmt.Fprintf(a.stdout, "max_features %.2f: %s\n", r.MaxFeatures, r.Result)
+				var b struct {
+					Fit   float64 `json:"fit_seconds"`
+					One   float64 `json:"predict_per_second"`
+					Batch float64 `json:"batch_per_second"`
+					R2    float64 `json:"r2"`
+					RMSE  float64 `json:"rmse"`
+					Nodes int     `json:"nodes"`
+				}
+				if err := json.Unmarshal(r.Result, &b); err != nil {
+					return err
+				}
+				fmt.Fprintf(tw, "%.2f\t%.2f s\t%.0f\t%.0f\t%.3f\t%.3f\t%d\n", r.MaxFeatures, b.Fit, b.One, b.Batch, b.R2, b.RMSE, b.Nodes)
 			}
-			return nil
+			return tw.Flush()
 		},
 	}
 	fc.Flags().BoolVar(&asJSON, "json", false, "print JSON")
