@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"runtime/debug"
 	"sync"
 	"time"
@@ -227,7 +228,10 @@ func (s *pluginServer) Invoke(ctx context.Context, req *pb.InvokeRequest) (resp 
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			err = status.Errorf(codes.Internal, "tool %s panicked: %v\n%s", req.Tool, r, debug.Stack())
+			// The stack goes to the plugin's stderr, which the host logs;
+			// callers (and so users) get one line.
+			fmt.Fprintf(os.Stderr, "tool %s panicked: %v\n%s", req.Tool, r, debug.Stack())
+			err = status.Errorf(codes.Internal, "tool %s panicked: %v", req.Tool, r)
 		}
 	}()
 	res, err := t.Run(ctx, call, req.ArgsJson)

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/sony/gobreaker/v2"
 	"google.golang.org/grpc/codes"
@@ -182,13 +183,16 @@ func (h *Host) Tools() []Tool {
 	return out
 }
 
-// Manifests returns the manifests of running plugins.
+// Manifests returns the last manifest of every plugin that has started,
+// running or not: the chat routes by them, so that a question for a plugin
+// that is restarting gets "not available right now" from Invoke rather
+// than an answer from the wrong tool.
 func (h *Host) Manifests() []tools.Manifest {
 	h.mu.RLock()
 	defer h.mu.RUnlock()
 	var out []tools.Manifest
 	for _, m := range h.plugins {
-		if man := m.currentManifest(); man != nil && m.state() == StateRunning {
+		if man := m.currentManifest(); man != nil {
 			out = append(out, *man)
 		}
 	}
@@ -224,6 +228,11 @@ func (h *Host) Invoke(ctx context.Context, inv *tools.Invocation) (*tools.Result
 	metrics := h.cfg.Metrics
 	count := func(outcome string) { metrics.calls.WithLabelValues(name, inv.Tool, outcome).Inc() }
 
+	// Faults of the caller must not count against the plugin's breaker.
+	if err := checkCallInfo(&inv.CallInfo); err != nil {
+		count("invalid_args")
+		return nil, &ArgumentError{Tool: inv.Tool, Err: &tools.ValidationError{Problem: err.Error()}}
+	}
 	if err := reg.in.Validate(inv.Args); err != nil {
 		count("invalid_args")
 		var ve *tools.ValidationError
@@ -259,7 +268,7 @@ func (h *Host) Invoke(ctx context.Context, inv *tools.Invocation) (*tools.Result
 		metrics.latency.WithLabelValues(name, inv.Tool).Observe(time.Since(start).Seconds())
 		if errors.Is(callCtx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
 			count("timeout")
-			return nil, &CallError{Plugin: name, Tool: inv.Tool, Err: fmt.Errorf("no answer within %s", h.cfg.CallTimeout)}
+			return nil, &CallError{Plugin: name, Tool: inv.Tool, Err: fmt.Errorf("no answer within %s: %w", h.cfg.CallTimeout, context.DeadlineExceeded)}
 		}
 		count("error")
 		if isTransport(err) {
@@ -308,7 +317,18 @@ func (h *Host) lookup(name string) (*registered, error) {
 
 func isTransport(err error) bool {
 	var re *tools.RemoteError
-	return errors.As(err, &re) && (re.Code == codes.Unavailable || re.Code == codes.Canceled)
+	return errors.As(err, &re) && re.Code == codes.Unavailable
+}
+
+// checkCallInfo refuses call contexts that cannot cross the wire (protobuf
+// strings must be valid UTF-8).
+func checkCallInfo(ci *tools.CallInfo) error {
+	for name, v := range map[string]string{"request id": ci.RequestID, "user": ci.User, "role": ci.Role, "locale": ci.Locale, "conversation id": ci.ConversationID} {
+		if !utf8.ValidString(v) {
+			return fmt.Errorf("call context: %s is not valid UTF-8", name)
+		}
+	}
+	return nil
 }
 
 // register replaces the tools of m with those of its manifest, under their

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/crumb-dev/crumb/tools"
 )
@@ -387,7 +388,6 @@ func isDate(s string) bool {
 			return false
 		}
 	}
-	m := int(s[5]-'0')*10 + int(s[6]-'0')
-	day := int(s[8]-'0')*10 + int(s[9]-'0')
-	return m >= 1 && m <= 12 && day >= 1 && day <= 31
+	_, err := time.Parse("2006-01-02", s) // also refuses 2024-02-31
+	return err == nil
 }

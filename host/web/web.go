@@ -13,6 +13,8 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"net/url"
+	"regexp"
 	"strconv"
 	"time"
 
@@ -28,6 +30,10 @@ import (
 
 // MaxBody bounds request bodies.
 const MaxBody = 64 << 10
+
+// requestIDPattern is what a caller's X-Request-ID may look like; anything
+// else is replaced, so that ids are safe in logs and on the wire.
+var requestIDPattern = regexp.MustCompile(`^[A-Za-z0-9._:-]{1,64}$`)
 
 // Plugins is what the API needs of the plugin host.
 type Plugins interface {
@@ -95,7 +101,7 @@ func (s *Server) Handler() http.Handler {
 func (s *Server) withRequestID(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.Header.Get("X-Request-ID")
-		if id == "" || len(id) > 64 {
+		if !requestIDPattern.MatchString(id) {
 			id = obs.NewRequestID()
 		}
 		w.Header().Set("X-Request-ID", id)
@@ -159,7 +165,15 @@ func DecodeChatRequest(body []byte) (*ChatRequest, error) {
 	return &req, nil
 }
 
+// readBody reads a request body. A browser page on another site can post
+// a simple form here without a CORS preflight; browsers mark such requests
+// (Sec-Fetch-Site, Origin), so they are refused. Tools like curl send
+// neither header and are unaffected.
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	if crossSite(r) {
+		writeError(w, http.StatusForbidden, "cross_site", "cross-site requests are not allowed", nil)
+		return nil, false
+	}
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
 	if err != nil {
 		var mbe *http.MaxBytesError
@@ -171,6 +185,18 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
 		return nil, false
 	}
 	return body, true
+}
+
+func crossSite(r *http.Request) bool {
+	switch r.Header.Get("Sec-Fetch-Site") {
+	case "cross-site", "same-site":
+		return true
+	}
+	if o := r.Header.Get("Origin"); o != "" {
+		u, err := url.Parse(o)
+		return err != nil || u.Host != r.Host
+	}
+	return false
 }
 
 func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
@@ -227,8 +253,13 @@ func (s *Server) callTool(w http.ResponseWriter, r *http.Request) {
 	}
 	name := r.PathValue("name")
 	locale := r.URL.Query().Get("locale")
-	if locale == "" {
+	switch locale {
+	case "":
 		locale = "en"
+	case "ko", "en":
+	default:
+		writeError(w, http.StatusBadRequest, "invalid_request", fmt.Sprintf("locale %q: want ko or en", locale), nil)
+		return
 	}
 	start := time.Now()
 	res, err := s.o.Plugins.Invoke(r.Context(), &tools.Invocation{

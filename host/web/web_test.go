@@ -691,3 +691,17 @@ func (b *lockedBuffer) String() string {
 	defer b.mu.Unlock()
 	return b.buf.String()
 }
+
+func TestCrossSiteRefused(t *testing.T) {
+	for _, h := range []map[string]string{{"Sec-Fetch-Site": "cross-site"}, {"Origin": "https://evil.example"}} {
+		req := httptest.NewRequest(http.MethodPost, "/v1/tools/forecast.waste_forecast", strings.NewReader(`{"queue":true}`))
+		for k, v := range h {
+			req.Header.Set(k, v)
+		}
+		rec := httptest.NewRecorder()
+		web.New(web.Options{}).Handler().ServeHTTP(rec, req)
+		if rec.Code != http.StatusForbidden {
+			t.Errorf("%v: status %d, want 403", h, rec.Code)
+		}
+	}
+}

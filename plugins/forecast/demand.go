@@ -77,6 +77,9 @@ func (f *forecaster) demand(ctx context.Context, call *tools.Call, in DemandInpu
 	if days < 1 || days > MaxHorizon {
 		return nil, tools.Failf("days %d is out of range: forecasts go 1 to %d days ahead", in.Days, MaxHorizon)
 	}
+	if from.After(today.AddDate(0, 0, MaxHorizon)) || from.Before(today.AddDate(-2, 0, 0)) {
+		return nil, tools.Failf("from %s: forecasts start between two years ago and %d days ahead", from.Format(tools.DateLayout), MaxHorizon)
+	}
 	m, version, err := f.model(ctx, call)
 	if err != nil {
 		return nil, err

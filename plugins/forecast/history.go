@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -177,12 +178,15 @@ func (h *history) loadCalendar(ctx context.Context, host tools.DatasetReader) er
 		}
 		return nil
 	})
-	if err == nil && n > 0 {
+	switch {
+	case err == nil && n > 0:
 		h.calendar = "dataset"
 		return nil
+	case err != nil && !errors.Is(err, tools.ErrInvalid):
+		return fmt.Errorf("read holidays: %w", err)
 	}
-	// No calendar in the data (or the host predates the holidays dataset):
-	// the brand is Korean, so use the Korean public holidays.
+	// No calendar in the data (or a host that predates the holidays
+	// dataset): the brand is Korean, so use the Korean public holidays.
 	h.calendar = "KR"
 	for i := range h.days {
 		h.holiday[i] = holidays.IsHoliday(h.date(i))

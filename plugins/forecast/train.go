@@ -186,6 +186,9 @@ type BenchOutput struct {
 }
 
 func (f *forecaster) bench(ctx context.Context, call *tools.Call, in BenchInput) (*BenchOutput, error) {
+	if in.Rows < 0 || in.Rows > 1_000_000 || in.Features < 0 || in.Features > 100 || in.Trees < 0 || in.Trees > 500 || in.Depth < 0 || in.Depth > 20 || in.MaxFeatures < 0 || in.MaxFeatures > 1 {
+		return nil, tools.Failf("bench: rows ≤ 1,000,000, features ≤ 100, trees ≤ 500, depth ≤ 20, max_features in (0, 1]")
+	}
 	res, err := forest.Benchmark(cmp.Or(in.Rows, 100000), cmp.Or(in.Features, 13), cmp.Or(in.Trees, 100), cmp.Or(in.Depth, 12), cmp.Or(in.MaxFeatures, 1.0), 1)
 	if err != nil {
 		return nil, tools.Failf("%v", err)

@@ -81,6 +81,10 @@ func (f *forecaster) waste(ctx context.Context, call *tools.Call, in WasteInput)
 	if threshold < 0 || threshold > 100 {
 		return nil, tools.Failf("threshold %.1f is out of range: use 0 to 100 (percent)", threshold)
 	}
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	if d.After(today.AddDate(0, 0, 1)) || d.Before(today.AddDate(-2, 0, 0)) {
+		return nil, tools.Failf("date %s: the waste forecast looks at today, tomorrow or a past day within two years", d.Format(tools.DateLayout))
+	}
 	m, version, err := f.model(ctx, call)
 	if err != nil {
 		return nil, err
@@ -132,9 +136,13 @@ func (f *forecaster) waste(ctx context.Context, call *tools.Call, in WasteInput)
 		}
 		st, pr := h.stores[si], h.products[pi]
 		row := WasteRow{StoreID: st.ID, Store: st.Name, StoreEN: st.NameEN, ProductID: pr.ID, Product: pr.Name, ProductEN: pr.NameEN, Production: p.Quantity}
+		// The remaining sales are those after the stock count, so that the
+		// sales between the count and the time asked are not lost.
+		countedAt := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, seoul)
 		if sn, ok := stock[[2]string{p.StoreID, p.ProductID}]; ok {
 			row.Stock = sn.Quantity
 			row.StockAt = sn.At.In(seoul).Format("15:04")
+			countedAt = sn.At.In(seoul)
 		} else {
 			row.Stock = p.Quantity // no count yet today: nothing sold
 		}
@@ -146,7 +154,7 @@ func (f *forecaster) waste(ctx context.Context, call *tools.Call, in WasteInput)
 		if s := h.bySP[[2]int{si, pi}]; s != nil && origin < h.days {
 			row.PredictedDay = m.forecast(h, s, origin, 1)[0].Point
 		}
-		share := curves.remaining(st.ID, pr.Category, clock)
+		share := curves.remaining(st.ID, pr.Category, countedAt)
 		row.PredictedRemaining = round1(row.PredictedDay * share)
 		row.PredictedDay = round1(row.PredictedDay)
 		ewr := round1(EWR(row.Stock, row.PredictedRemaining, row.Production))

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/url"
 	"os"
 	"time"
 
@@ -58,11 +59,19 @@ func newRoot() *cobra.Command {
 }
 
 func (a *app) openStore(ctx context.Context) (store.Store, error) {
-	st, err := store.Open(ctx, a.cfg.DatabaseURL)
+	st, err := store.Open(ctx, a.cfg.DatabaseURL, store.WithLocation(a.cfg.Location()))
 	if err != nil {
-		return nil, fmt.Errorf("open database %s: %w", a.cfg.DatabaseURL, err)
+		return nil, fmt.Errorf("open database %s: %w", a.dbName(), err)
 	}
 	return st, nil
+}
+
+// dbName is the database URL fit to print: without a password.
+func (a *app) dbName() string {
+	if u, err := url.Parse(a.cfg.DatabaseURL); err == nil && u.User != nil {
+		return u.Redacted()
+	}
+	return a.cfg.DatabaseURL
 }
 
 func (a *app) pluginConfig(reg prometheus.Registerer) pluginhost.Config {

@@ -60,7 +60,7 @@ func (a *app) demoCmd() *cobra.Command {
 				return fmt.Errorf("write demo data: %w", err)
 			}
 			fmt.Fprintf(a.stdout, "demo brand written to %s (seed %d, today %s): %d stores, %d products, %d sales rows, %d stock snapshots, %d customers, %d orders — generated in %s, written in %s\n",
-				a.cfg.DatabaseURL, dc.Seed, day.Format("2006-01-02"), len(data.Stores), len(data.Products), len(data.Sales), len(data.Stock),
+				a.dbName(), dc.Seed, day.Format("2006-01-02"), len(data.Stores), len(data.Products), len(data.Sales), len(data.Stock),
 				len(data.Customers), len(data.Orders), gen.Round(time.Millisecond), time.Since(t1).Round(time.Millisecond))
 			if !train {
 				return nil

@@ -61,10 +61,12 @@ func (a *app) importCmd() *cobra.Command {
 			err = st.Replace(ctx, data, report)
 			finish()
 			if err != nil {
-				return fmt.Errorf("write the %s data to %s: %w", name, a.cfg.DatabaseURL, err)
+				return fmt.Errorf("write the %s data to %s: %w", name, a.dbName(), err)
 			}
-			printImportSummary(a.stdout, name, imp.Describe(), dir, a.cfg.DatabaseURL, data, read, time.Since(t1))
-			return nil
+			printImportSummary(a.stdout, name, imp.Describe(), dir, a.dbName(), data, read, time.Since(t1))
+			// Models trained on the previous data would answer about
+			// stores and items that are gone: retrain them.
+			return a.trainAll(ctx, st, time.Now().In(a.cfg.Location()))
 		},
 	}
 }

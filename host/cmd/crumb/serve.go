@@ -40,7 +40,14 @@ func (a *app) serveCmd() *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("listen on %s: %w (set listen in crumb.yaml or CRUMB_LISTEN)", a.cfg.Listen, err)
 			}
-			hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+			hs := &http.Server{
+				Handler:           srv.Handler(),
+				ReadHeaderTimeout: 10 * time.Second,
+				ReadTimeout:       30 * time.Second,
+				// Long enough for the slowest tool call and its answer.
+				WriteTimeout: a.cfg.Plugins.CallTimeout + 30*time.Second,
+				IdleTimeout:  2 * time.Minute,
+			}
 			errc := make(chan error, 1)
 			go func() { errc <- hs.Serve(ln) }()
 			running := 0
@@ -49,7 +56,7 @@ func (a *app) serveCmd() *cobra.Command {
 					running++
 				}
 			}
-			a.log.Info("crumb serving", "url", "http://"+ln.Addr().String(), "plugins", running, "tools", len(rt.plugins.Tools()), "database", a.cfg.DatabaseURL)
+			a.log.Info("crumb serving", "url", "http://"+ln.Addr().String(), "plugins", running, "tools", len(rt.plugins.Tools()), "database", a.dbName())
 			fmt.Fprintf(a.stderr, "Crumb is serving on http://%s — try:\n  curl -d '{\"text\":\"what is in stock at Hongdae?\"}' http://%s/v1/chat\n", ln.Addr(), ln.Addr())
 			select {
 			case err := <-errc:

@@ -102,16 +102,30 @@ func (p *comps) logJoint(c int, x []float64) float64 {
 }
 
 // responsibilities sets e[c] = exp(log(w_c·N(x; c)) − max) for every
-// component and returns the log density of x (log-sum-exp over the
-// components) and the sum of e.
-func (p *comps) responsibilities(x, e []float64) (logDensity, sum float64) {
+// component and returns max and the sum of e, so that the log density of x
+// is max + log(sum) (log-sum-exp) and the responsibilities are e/sum.
+func (p *comps) responsibilities(x, e []float64) (mx, sum float64) {
 	e = e[:p.k]
-	mx := math.Inf(-1)
-	for c := range e {
-		l := p.logJoint(c, x)
-		e[c] = l
-		if l > mx {
-			mx = l
+	mx = math.Inf(-1)
+	if p.d == 3 {
+		// The dimension of RFM, unrolled.
+		x0, x1, x2 := x[0], x[1], x[2]
+		a, b, cst := p.tri[:6*len(e)], p.off[:3*len(e)], p.cst[:len(e)]
+		for c := range e {
+			a := a[6*c : 6*c+6 : 6*c+6]
+			b := b[3*c : 3*c+3 : 3*c+3]
+			y0 := a[0]*x0 - b[0]
+			y1 := a[1]*x0 + a[2]*x1 - b[1]
+			y2 := a[3]*x0 + a[4]*x1 + a[5]*x2 - b[2]
+			l := cst[c] - 0.5*(y0*y0+y1*y1+y2*y2)
+			e[c] = l
+			mx = max(mx, l)
+		}
+	} else {
+		for c := range e {
+			l := p.logJoint(c, x)
+			e[c] = l
+			mx = max(mx, l)
 		}
 	}
 	for c, l := range e {
@@ -119,7 +133,7 @@ func (p *comps) responsibilities(x, e []float64) (logDensity, sum float64) {
 		e[c] = v
 		sum += v
 	}
-	return mx + math.Log(sum), sum
+	return mx, sum
 }
 
 // cholesky factors the symmetric positive-definite matrix packed (lower

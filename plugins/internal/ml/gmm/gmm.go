@@ -99,14 +99,34 @@ func Fit(X [][]float64, k int, o Options) (*Model, error) {
 	return m, nil
 }
 
-// fitBest runs the restarts of one k one after another, each spreading its
-// passes over workers goroutines, and keeps the highest log-likelihood (the
-// first on ties).
+// fitBest runs the restarts of one k and keeps the highest log-likelihood
+// (the first on ties). The k-means starts, sequential code, are computed
+// side by side first; then the restarts run one after another, each pass
+// spread over workers goroutines.
 func fitBest(X [][]float64, flat []float64, d, k int, o Options, workers int) (*Model, error) {
+	starts := make([]*kmeans.Result, o.Restarts)
+	errs := make([]error, o.Restarts)
+	next := make(chan int, o.Restarts)
+	for r := range o.Restarts {
+		next <- r
+	}
+	close(next)
+	var wg sync.WaitGroup
+	for range min(workers, o.Restarts) {
+		wg.Go(func() {
+			for r := range next {
+				starts[r], errs[r] = kmeans.Fit(X, k, kmeans.Options{Restarts: 1, Seed: restartSeed(o.Seed, r)})
+			}
+		})
+	}
+	wg.Wait()
 	e := newEM(flat, d, k, o, workers)
 	var best *Model
-	for r := range o.Restarts {
-		m, err := e.run(X, restartSeed(o.Seed, r))
+	for r, km := range starts {
+		if errs[r] != nil {
+			return nil, fmt.Errorf("k %d restart %d: k-means start: %w", k, r, errs[r])
+		}
+		m, err := e.run(km)
 		if err != nil {
 			return nil, fmt.Errorf("k %d restart %d: %w", k, r, err)
 		}
@@ -167,8 +187,7 @@ type em struct {
 	blocks     int
 	sums       []float64 // blocks × (1 + k·stride): log-likelihood, then the components' sums
 	total      []float64 // 1 + k·stride
-	lp         [][]float64
-	z          [][]float64
+	scratch    []scratch // one per worker
 	chol       []float64
 	covs       []float64 // k·t packed covariances of the current parameters
 	weights    []float64
@@ -191,24 +210,21 @@ func newEM(X []float64, d, k int, o Options, workers int) *em {
 	size := 1 + k*e.stride
 	e.sums = make([]float64, e.blocks*size)
 	e.total = make([]float64, size)
-	e.lp = make([][]float64, e.workers)
-	e.z = make([][]float64, e.workers)
-	for w := range e.workers {
-		e.lp[w] = make([]float64, k)
-		e.z[w] = make([]float64, d)
+	e.scratch = make([]scratch, e.workers)
+	for w := range e.scratch {
+		// One allocation per worker, padded, so that no two workers write
+		// to one cache line.
+		buf := make([]float64, size+k+d+16)
+		e.scratch[w] = scratch{acc: buf[:size:size], lp: buf[size : size+k : size+k], z: buf[size+k : size+k+d : size+k+d]}
 	}
 	return e
 }
 
-// run fits one restart: k-means++ labels give the first parameters, then
+// run fits one restart: the k-means labels km give the first parameters, then
 // each EM pass scores the current parameters and gathers the sums for the
 // next. The model returned carries the log-likelihood of its own
 // parameters.
-func (e *em) run(X [][]float64, seed uint64) (*Model, error) {
-	km, err := kmeans.Fit(X, e.k, kmeans.Options{Restarts: 1, Seed: seed})
-	if err != nil {
-		return nil, fmt.Errorf("k-means start: %w", err)
-	}
+func (e *em) run(km *kmeans.Result) (*Model, error) {
 	e.initSums(km)
 	if err := e.mstep(); err != nil {
 		return nil, fmt.Errorf("first parameters: %w", err)
@@ -246,7 +262,7 @@ func (e *em) initSums(km *kmeans.Result) {
 		copy(e.p.mean[c*d:(c+1)*d], ctr)
 	}
 	clear(e.total)
-	z := e.z[0]
+	z := e.scratch[0].z
 	for i, c := range km.Labels {
 		x := e.X[i*d : (i+1)*d]
 		mu := e.p.mean[c*d : (c+1)*d]
@@ -327,7 +343,7 @@ func (e *em) pass() float64 {
 	size := len(e.total)
 	if e.workers == 1 {
 		for b := range e.blocks {
-			e.block(b, e.sums[b*size:(b+1)*size], e.lp[0], e.z[0])
+			e.block(b, e.sums[b*size:(b+1)*size], &e.scratch[0])
 		}
 	} else {
 		e.nextBlock.Store(0)
@@ -339,7 +355,7 @@ func (e *em) pass() float64 {
 					if b >= e.blocks {
 						return
 					}
-					e.block(b, e.sums[b*size:(b+1)*size], e.lp[w], e.z[w])
+					e.block(b, e.sums[b*size:(b+1)*size], &e.scratch[w])
 				}
 			})
 		}
@@ -355,15 +371,23 @@ func (e *em) pass() float64 {
 }
 
 // block is the E-step of rows [b·blockRows, …) with the M-step sums.
-func (e *em) block(b int, sums, lp, z []float64) {
+func (e *em) block(b int, out []float64, sc *scratch) {
 	d, k, stride := e.d, e.k, e.stride
+	sums, lp, z := sc.acc, sc.lp, sc.z
 	clear(sums)
 	lo, hi := b*blockRows, min((b+1)*blockRows, e.n)
+	// The log-likelihood is the sum over points of mx + log(s) with s in
+	// [1, k]; the logs are taken of products of s, a few per block.
 	var ll float64
+	prod := 1.0
 	for i := lo; i < hi; i++ {
 		x := e.X[i*d : (i+1)*d : (i+1)*d]
-		lse, s := e.p.responsibilities(x, lp)
-		ll += lse
+		mx, s := e.p.responsibilities(x, lp)
+		ll += mx
+		if prod *= s; prod > 1e200 {
+			ll += math.Log(prod)
+			prod = 1
+		}
 		inv := 1 / s
 		for c := range k {
 			r := lp[c] * inv
@@ -388,7 +412,14 @@ func (e *em) block(b int, sums, lp, z []float64) {
 			}
 		}
 	}
-	sums[0] = ll
+	sums[0] = ll + math.Log(prod)
+	copy(out, sums)
+}
+
+// scratch is a worker's memory for a block: the sums and per-point
+// buffers.
+type scratch struct {
+	acc, lp, z []float64
 }
 
 // model copies the current parameters into a Model.

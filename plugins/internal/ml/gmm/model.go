@@ -171,8 +171,8 @@ func (m *Model) LogPDF(x []float64) float64 {
 	if m.p.k > len(buf) {
 		e = make([]float64, m.p.k)
 	}
-	l, _ := m.p.responsibilities(x, e)
-	return l
+	mx, s := m.p.responsibilities(x, e)
+	return mx + math.Log(s)
 }
 
 // Score returns the mean log density of the rows of X (scikit-learn's
