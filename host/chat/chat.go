@@ -272,6 +272,9 @@ func buildArgs(info tools.ToolInfo, s Slots) map[string]any {
 	if s.Days > 0 && has("days") {
 		args["days"] = s.Days
 	}
+	if s.Segment != "" && has("segment") {
+		args["segment"] = s.Segment
+	}
 	if s.Product != "" {
 		switch {
 		case has("product"):

@@ -97,6 +97,8 @@ func TestSlots(t *testing.T) {
 		{"forecast croissants for the next 3 days", Slots{Product: "P3", Days: 3}},
 		{"강남점 5일간 판매량", Slots{Store: "S01", Days: 5}},
 		{"12월 24일 크루아상 수요", Slots{Product: "P3"}},
+		{"VIP 고객들의 특징은?", Slots{Segment: "VIP"}},
+		{"이탈 위험 고객은 몇 명이야?", Slots{Segment: "at risk"}},
 	}
 	for _, c := range cases {
 		if got := g.find(c.text); got != c.want {
@@ -217,5 +219,21 @@ func TestToolErrorIsPolite(t *testing.T) {
 	}
 	if !strings.Contains(r.Text, "지금은 stock_on_hand 기능을 쓸 수 없어요") || r.ToolCalls[0].Error == "" {
 		t.Fatalf("reply: %+v", r)
+	}
+}
+
+// TestRouteSharedIntent: two tools serve one intent; the tool is the one
+// whose example matched best.
+func TestRouteSharedIntent(t *testing.T) {
+	schema := json.RawMessage(`{"type":"object"}`)
+	ms := []tools.Manifest{{Name: "segment", Version: "1", Tools: []tools.ToolInfo{
+		{Name: "segment_summary", InputSchema: schema, OutputSchema: schema, Intents: []tools.Intent{{Name: "segment_insight", Examples: []string{"세그먼트 요약해줘", "show customer segments"}}}},
+		{Name: "customers_at_risk", InputSchema: schema, OutputSchema: schema, Intents: []tools.Intent{{Name: "segment_insight", Examples: []string{"이탈 위험 고객은 몇 명이야?", "how many customers are at risk of churning?"}}}},
+	}}}
+	r := NewRouter(ms, DefaultThreshold, nil)
+	for text, tool := range map[string]string{"이탈 위험 고객 몇 명?": "segment.customers_at_risk", "customer segments": "segment.segment_summary"} {
+		if got := r.Route(text); got.Intent != "segment_insight" || got.Tool != tool {
+			t.Errorf("Route(%q) = %+v, want %s", text, got, tool)
+		}
 	}
 }

@@ -52,6 +52,7 @@ type Router struct {
 
 type example struct {
 	intent string
+	tool   string // id of the tool that declared it; empty for host intents
 	text   string
 	vec    ngramVec
 }
@@ -67,17 +68,18 @@ func NewRouter(manifests []tools.Manifest, threshold float64, mask func(string) 
 		mask = func(s string) string { return s }
 	}
 	r := &Router{threshold: threshold, toolOf: map[string]string{}, mask: mask}
-	add := func(intent, text string) {
-		r.examples = append(r.examples, example{intent: intent, text: text, vec: countNgrams(mask(text))})
+	add := func(intent, tool, text string) {
+		r.examples = append(r.examples, example{intent: intent, tool: tool, text: text, vec: countNgrams(mask(text))})
 	}
 	for _, m := range manifests {
 		for _, t := range m.Tools {
+			id := m.Name + "." + t.Name
 			for _, in := range t.Intents {
 				if _, dup := r.toolOf[in.Name]; !dup {
-					r.toolOf[in.Name] = m.Name + "." + t.Name
+					r.toolOf[in.Name] = id
 				}
 				for _, e := range in.Examples {
-					add(in.Name, e)
+					add(in.Name, id, e)
 				}
 			}
 		}
@@ -89,7 +91,7 @@ func NewRouter(manifests []tools.Manifest, threshold float64, mask func(string) 
 	slices.Sort(intents)
 	for _, in := range intents {
 		for _, e := range hostExamples[in] {
-			add(in, e)
+			add(in, "", e)
 		}
 	}
 	df := map[string]float64{}
@@ -129,15 +131,17 @@ func (r *Router) weigh(v ngramVec) ngramVec {
 func (r *Router) Route(text string) Route {
 	v := r.weigh(countNgrams(r.mask(text)))
 	best := Route{Intent: IntentOutOfScope}
+	// Several tools may serve one intent (segment_summary and
+	// segment_profile both serve segment_insight): the tool is the one
+	// whose example matched best.
 	for _, e := range r.examples {
 		if s := cosine(v, e.vec); s > best.Confidence {
-			best = Route{Intent: e.intent, Confidence: s, Example: e.text}
+			best = Route{Intent: e.intent, Tool: e.tool, Confidence: s, Example: e.text}
 		}
 	}
 	if best.Confidence < r.threshold {
 		return Route{Intent: IntentOutOfScope, Confidence: best.Confidence}
 	}
-	best.Tool = r.toolOf[best.Intent]
 	return best
 }
 

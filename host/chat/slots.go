@@ -16,6 +16,27 @@ type Slots struct {
 	Product string `json:"product,omitempty"` // product id
 	// Days is a span asked about ("this week" is 7, "3일" is 3); 0 when none.
 	Days int `json:"days,omitempty"`
+	// Segment is a customer segment named in the text, in English (VIP,
+	// loyal, at risk, …).
+	Segment string `json:"segment,omitempty"`
+}
+
+// segmentWords maps how people name customer segments to the English
+// names the segment plugin knows; longer phrases are tried first.
+var segmentWords = []struct{ word, name string }{
+	{"이탈 위험", "at risk"}, {"이탈위험", "at risk"}, {"at risk", "at risk"}, {"at-risk", "at risk"}, {"churn", "at risk"}, {"이탈", "at risk"},
+	{"vip", "VIP"}, {"우수 고객", "VIP"}, {"단골", "loyal"}, {"loyal", "loyal"}, {"충성", "loyal"},
+	{"휴면", "dormant"}, {"dormant", "dormant"}, {"신규", "new"}, {"new customer", "new"}, {"일반 고객", "regular"}, {"regular", "regular"},
+}
+
+func findSegment(text string) string {
+	t := strings.ToLower(text)
+	for _, w := range segmentWords {
+		if strings.Contains(t, w.word) {
+			return w.name
+		}
+	}
+	return ""
 }
 
 // daysPattern finds spans such as "3일", "3 days", "일주일", "this week".
@@ -143,7 +164,7 @@ func squash(s string) string {
 
 func (g *gazetteer) find(text string) Slots {
 	t := squash(text)
-	return Slots{Store: longest(t, g.stores), Product: longest(t, g.products), Days: findDays(text)}
+	return Slots{Store: longest(t, g.stores), Product: longest(t, g.products), Days: findDays(text), Segment: findSegment(text)}
 }
 
 func longest(t string, as []alias) string {
