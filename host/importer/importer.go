@@ -40,12 +40,13 @@ func NewRegistry() *Registry {
 }
 
 // Default returns a new registry holding the built-in importers:
-// meteolytix, northsea and ddop.
+// meteolytix, northsea, ddop and onlineretail.
 func Default() *Registry {
 	r := NewRegistry()
 	r.Register(Meteolytix{})
 	r.Register(NorthSea{})
 	r.Register(DDOP{})
+	r.Register(OnlineRetail{})
 	return r
 }
 
