@@ -75,7 +75,7 @@ func TestRegistry(t *testing.T) {
 
 func TestDefaultIsFresh(t *testing.T) {
 	a, b := Default(), Default()
-	if got := a.Names(); !reflect.DeepEqual(got, []string{"ddop", "meteolytix", "northsea"}) {
+	if got := a.Names(); !reflect.DeepEqual(got, []string{"ddop", "meteolytix", "northsea", "onlineretail"}) {
 		t.Errorf("Default names = %v", got)
 	}
 	a.Register(fake{"extra"})
