@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strconv"
 	"strings"
 
 	"golang.org/x/text/width"
@@ -30,7 +31,7 @@ func printTable(w io.Writer, t tools.Table) {
 	for _, r := range rows {
 		line := make([]string, len(r))
 		for i, v := range r {
-			line[i] = fmt.Sprint(v)
+			line[i] = cell(v)
 		}
 		cells = append(cells, line)
 	}
@@ -78,4 +79,13 @@ func displayWidth(s string) int {
 		}
 	}
 	return n
+}
+
+// cell formats a table value: floats in plain decimal (2519361, not
+// 2.519361e+06), everything else as fmt prints it.
+func cell(v any) string {
+	if f, ok := v.(float64); ok {
+		return strconv.FormatFloat(f, 'f', -1, 64)
+	}
+	return fmt.Sprint(v)
 }
