@@ -253,49 +253,11 @@ func holtWinters(y []float64, origin, horizon int) []float64 {
 }
 
 func hwRun(y []float64, from, origin, horizon int, alpha, gamma float64) ([]float64, float64) {
-	// Initialise the level with the first known fortnight's mean and the
-	// seasonal terms with that fortnight's weekday deviations.
-	var season [7]float64
-	level, n := 0.0, 0
-	for t := from; t < min(from+14, origin); t++ {
-		if !math.IsNaN(y[t]) {
-			level += y[t]
-			n++
-		}
+	out, sse := smooth(y, from, origin, origin+horizon, alpha, gamma)
+	if math.IsInf(sse, 1) {
+		return nil, sse
 	}
-	if n == 0 {
-		return nil, math.Inf(1)
-	}
-	level /= float64(n)
-	var cnt [7]int
-	for t := from; t < min(from+14, origin); t++ {
-		if !math.IsNaN(y[t]) {
-			season[t%7] += y[t] - level
-			cnt[t%7]++
-		}
-	}
-	for i := range season {
-		if cnt[i] > 0 {
-			season[i] /= float64(cnt[i])
-		}
-	}
-	sse := 0.0
-	for t := from + 14; t < origin; t++ {
-		if math.IsNaN(y[t]) {
-			continue
-		}
-		pred := level + season[t%7]
-		e := y[t] - pred
-		sse += e * e
-		newLevel := level + alpha*e
-		season[t%7] += gamma * (y[t] - newLevel - season[t%7])
-		level = newLevel
-	}
-	out := make([]float64, horizon)
-	for k := range out {
-		out[k] = math.Max(level+season[(origin+k)%7], 0)
-	}
-	return out, sse
+	return out[origin:], sse
 }
 
 // Display shows the backtest table.

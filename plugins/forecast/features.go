@@ -130,9 +130,8 @@ const (
 // smoothed returns, for each day t < total, an exponential-smoothing
 // forecast of y[t]: one step ahead (from y before t) for t < upto, and
 // extrapolated from the state at upto beyond it. Unknown days leave the
-// state as it is; days before the first fortnight are NaN.
+// state as it is; days before the first known fortnight are NaN.
 func smoothed(y []float64, upto, total int) []float64 {
-	out := nans(total)
 	start := -1
 	for t := 0; t < upto; t++ {
 		if !math.IsNaN(y[t]) {
@@ -140,20 +139,38 @@ func smoothed(y []float64, upto, total int) []float64 {
 			break
 		}
 	}
-	if start < 0 || start+14 > upto {
-		return out
+	if start < 0 {
+		return nans(total)
+	}
+	out, _ := smooth(y, start, upto, total, esAlpha, esGamma)
+	return out
+}
+
+// smooth runs additive level + weekly season exponential smoothing,
+// ETS(A,N,A), from day from: the first fortnight sets the level and the
+// weekday terms, later known days before upto update them. It returns the
+// forecast of every day in [from+14, total) (NaN before) and the squared
+// one-step errors on [from+14, upto); no known day in the first fortnight
+// gives an infinite error.
+func smooth(y []float64, from, upto, total int, alpha, gamma float64) ([]float64, float64) {
+	out := nans(total)
+	if from+14 > upto {
+		return out, math.Inf(1)
 	}
 	level, n := 0.0, 0
-	for t := start; t < start+14; t++ {
+	for t := from; t < from+14; t++ {
 		if !math.IsNaN(y[t]) {
 			level += y[t]
 			n++
 		}
 	}
+	if n == 0 {
+		return out, math.Inf(1)
+	}
 	level /= float64(n)
 	var season [7]float64
 	var cnt [7]int
-	for t := start; t < start+14; t++ {
+	for t := from; t < from+14; t++ {
 		if !math.IsNaN(y[t]) {
 			season[t%7] += y[t] - level
 			cnt[t%7]++
@@ -164,16 +181,17 @@ func smoothed(y []float64, upto, total int) []float64 {
 			season[i] /= float64(cnt[i])
 		}
 	}
-	for t := start + 14; t < total; t++ {
-		pred := math.Max(level+season[t%7], 0)
-		out[t] = pred
+	sse := 0.0
+	for t := from + 14; t < total; t++ {
+		out[t] = math.Max(level+season[t%7], 0)
 		if t >= upto || math.IsNaN(y[t]) {
 			continue
 		}
 		e := y[t] - (level + season[t%7])
-		newLevel := level + esAlpha*e
-		season[t%7] += esGamma * (y[t] - newLevel - season[t%7])
+		sse += e * e
+		newLevel := level + alpha*e
+		season[t%7] += gamma * (y[t] - newLevel - season[t%7])
 		level = newLevel
 	}
-	return out
+	return out, sse
 }
