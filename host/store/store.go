@@ -27,6 +27,7 @@ type Store interface {
 	Conversations
 	AuditLog
 	PushQueue
+	Orders
 	// Close releases the database.
 	Close() error
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/crumb-dev/crumb/host/obs"
 	"github.com/crumb-dev/crumb/host/pluginhost"
 	"github.com/crumb-dev/crumb/host/render"
+	"github.com/crumb-dev/crumb/host/store"
 	"github.com/crumb-dev/crumb/tools"
 )
 
@@ -46,6 +47,7 @@ type Plugins interface {
 type Options struct {
 	Chat     *chat.Engine
 	Plugins  Plugins
+	Orders   store.Orders // where POST /v1/orders records orders
 	Logger   *slog.Logger
 	Registry *prometheus.Registry // metrics are registered here and served at /metrics
 	Now      func() time.Time
@@ -92,6 +94,7 @@ func (s *Server) Handler() http.Handler {
 	route("POST /v1/tools/{name}", s.callTool)
 	route("GET /v1/plugins", s.listPlugins)
 	route("POST /v1/charts/{format}", s.renderChart)
+	route("POST /v1/orders", s.order)
 	route("GET /healthz", s.health)
 	route("GET /{$}", s.index)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.o.Registry, promhttp.HandlerOpts{}))
@@ -344,6 +347,84 @@ func (s *Server) renderChart(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", mime)
 	_, _ = w.Write(out)
+}
+
+// OrderRequest is the body of POST /v1/orders: a member's purchase, sent by
+// the till or the app as it happens.
+type OrderRequest struct {
+	ID         string             `json:"id"`
+	CustomerID string             `json:"customer_id"`
+	StoreID    string             `json:"store_id"`
+	At         *time.Time         `json:"at,omitempty"`
+	Items      []OrderItemRequest `json:"items"`
+}
+
+// OrderItemRequest is one line of an order.
+type OrderItemRequest struct {
+	ProductID string `json:"product_id"`
+	Quantity  int    `json:"quantity"`
+	Price     int    `json:"price"` // unit price, KRW
+}
+
+// order records a new order, exactly once per order id, and then tells
+// every plugin that has an order_placed tool (the segment plugin re-grades
+// the customer at once). A retried request is answered without notifying
+// again.
+func (s *Server) order(w http.ResponseWriter, r *http.Request) {
+	body, ok := readBody(w, r)
+	if !ok {
+		return
+	}
+	if s.o.Orders == nil {
+		writeError(w, http.StatusNotImplemented, "unavailable", "this server records no orders", nil)
+		return
+	}
+	var req OrderRequest
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil {
+		writeError(w, http.StatusBadRequest, "invalid_request", "decode order: "+err.Error(), nil)
+		return
+	}
+	at := s.o.Now()
+	if req.At != nil {
+		at = *req.At
+	}
+	o := &tools.Order{ID: req.ID, CustomerID: req.CustomerID, StoreID: req.StoreID, At: at}
+	items := make([]tools.OrderItem, len(req.Items))
+	for i, it := range req.Items {
+		items[i] = tools.OrderItem{OrderID: req.ID, ProductID: it.ProductID, Quantity: it.Quantity, Price: it.Price}
+		o.Total += it.Quantity * it.Price
+	}
+	created, err := s.o.Orders.AppendOrder(r.Context(), o, items)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "invalid_order", err.Error(), nil)
+		return
+	}
+	resp := map[string]any{"id": o.ID, "created": created, "total": o.Total, "notified": []string{}}
+	if created {
+		args, _ := json.Marshal(map[string]any{"customer_id": o.CustomerID, "store_id": o.StoreID, "at": o.At, "total": o.Total, "items": req.Items})
+		notified := []string{}
+		for _, t := range s.o.Plugins.Tools() {
+			if t.Name != "order_placed" {
+				continue
+			}
+			_, err := s.o.Plugins.Invoke(r.Context(), &tools.Invocation{Tool: t.ID, Args: args,
+				CallInfo: tools.CallInfo{RequestID: tools.RequestIDFrom(r.Context()), User: "api", Locale: "en", Now: s.o.Now()}})
+			if err != nil {
+				// The order is recorded; the plugin sees it at its next reload.
+				s.o.Logger.ErrorContext(r.Context(), "order_placed", "tool", t.ID, "order", o.ID, "err", err)
+				continue
+			}
+			notified = append(notified, t.ID)
+		}
+		resp["notified"] = notified
+	}
+	code := http.StatusCreated
+	if !created {
+		code = http.StatusOK
+	}
+	writeJSON(w, code, resp)
 }
 
 func (s *Server) health(w http.ResponseWriter, r *http.Request) {

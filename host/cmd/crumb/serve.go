@@ -35,7 +35,7 @@ func (a *app) serveCmd() *cobra.Command {
 				return err
 			}
 			defer rt.Close()
-			srv := web.New(web.Options{Chat: rt.chat, Plugins: rt.plugins, Logger: a.log, Registry: rt.registry})
+			srv := web.New(web.Options{Chat: rt.chat, Plugins: rt.plugins, Orders: rt.store, Logger: a.log, Registry: rt.registry})
 			ln, err := net.Listen("tcp", a.cfg.Listen)
 			if err != nil {
 				return fmt.Errorf("listen on %s: %w (set listen in crumb.yaml or CRUMB_LISTEN)", a.cfg.Listen, err)
