@@ -69,4 +69,3 @@ func explainFK(err error, what string) error {
 	}
 	return err
 }
-
