@@ -5,6 +5,7 @@
 package chat
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -163,7 +164,7 @@ func (e *Engine) Handle(ctx context.Context, t *Turn) (*Reply, error) {
 	reply := &Reply{RequestID: t.RequestID, Locale: locale, ToolCalls: []ToolCall{}}
 
 	conv, err := e.store.EnsureConversation(ctx, &store.Conversation{
-		ID: cmpOr(t.ConversationID, uuid.NewString()), User: t.User, Channel: t.Channel, Title: title(text),
+		ID: cmp.Or(t.ConversationID, uuid.NewString()), User: t.User, Channel: t.Channel, Title: title(text),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("open conversation: %w", err)
@@ -367,13 +368,6 @@ func quote(xs []string) []string {
 		out[i] = "“" + x + "”"
 	}
 	return out
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }
 
 func ms(d time.Duration) float64 { return round3(float64(d.Microseconds()) / 1000) }

@@ -6,6 +6,7 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -214,7 +215,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	}
 	reply, err := s.o.Chat.Handle(r.Context(), &chat.Turn{
 		RequestID:      tools.RequestIDFrom(r.Context()),
-		User:           cmpOr(req.User, "api"),
+		User:           cmp.Or(req.User, "api"),
 		Channel:        "api",
 		ConversationID: req.ConversationID,
 		Locale:         req.Locale,
@@ -456,11 +457,4 @@ func writeError(w http.ResponseWriter, code int, kind, msg string, extra map[str
 		e[k] = v
 	}
 	writeJSON(w, code, map[string]any{"error": e})
-}
-
-func cmpOr(a, b string) string {
-	if a != "" {
-		return a
-	}
-	return b
 }

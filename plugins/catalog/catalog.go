@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/crumb-dev/crumb/plugins/internal/stock"
 	"github.com/crumb-dev/crumb/tools"
 )
 
@@ -126,7 +127,7 @@ func stockOnHand(ctx context.Context, call *tools.Call, in StockInput) (*StockOu
 		}
 		return nil, tools.Failf("no stock snapshot for %s (%s): load today's stock first, e.g. with `crumb demo`", out.Date, describe(in))
 	}
-	latest := latestSnapshots(snaps, now)
+	latest := stock.Latest(snaps, now)
 	for _, s := range latest {
 		st, pr := cat.stores[s.StoreID], cat.products[s.ProductID]
 		out.Rows = append(out.Rows, StockRow{
@@ -143,34 +144,6 @@ func stockOnHand(ctx context.Context, call *tools.Call, in StockInput) (*StockOu
 		return cmp.Or(cmp.Compare(a.StoreID, b.StoreID), cmp.Compare(b.Quantity, a.Quantity), cmp.Compare(a.ProductID, b.ProductID))
 	})
 	return out, nil
-}
-
-// latestSnapshots keeps, per store and product, the latest snapshot taken at
-// or before now; before the first snapshot of the day it keeps the first.
-func latestSnapshots(snaps []tools.StockSnapshot, now time.Time) []tools.StockSnapshot {
-	type key struct{ store, product string }
-	best := map[key]tools.StockSnapshot{}
-	var order []key
-	for _, s := range snaps {
-		k := key{s.StoreID, s.ProductID}
-		cur, seen := best[k]
-		if !seen {
-			order = append(order, k)
-			best[k] = s
-			continue
-		}
-		switch {
-		case !s.At.After(now) && (cur.At.After(now) || s.At.After(cur.At)):
-			best[k] = s
-		case cur.At.After(now) && s.At.Before(cur.At):
-			best[k] = s
-		}
-	}
-	out := make([]tools.StockSnapshot, 0, len(order))
-	for _, k := range order {
-		out = append(out, best[k])
-	}
-	return out
 }
 
 func describe(in StockInput) string {

@@ -15,7 +15,7 @@ import (
 // matching what people type ("강남", "gangnam store", "크로아상"). Its
 // failures speak the caller's locale.
 type catalog struct {
-	ko          bool
+	locale      string
 	stores      map[string]tools.Store
 	products    map[string]tools.Product
 	storeList   []tools.Store
@@ -32,7 +32,7 @@ func loadCatalog(ctx context.Context, call *tools.Call) (*catalog, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &catalog{ko: call.Locale == "ko", stores: map[string]tools.Store{}, products: map[string]tools.Product{}, storeList: stores, productList: products}
+	c := &catalog{locale: call.Locale, stores: map[string]tools.Store{}, products: map[string]tools.Product{}, storeList: stores, productList: products}
 	for _, s := range stores {
 		c.stores[s.ID] = s
 	}
@@ -44,34 +44,12 @@ func loadCatalog(ctx context.Context, call *tools.Call) (*catalog, error) {
 
 // store resolves a store id, name or district.
 func (c *catalog) store(q string) (tools.Store, error) {
-	best, ok := names.Best(q, c.storeList, func(s tools.Store) []string {
-		return []string{s.ID, s.Name, strings.TrimSuffix(s.Name, "점"), s.NameEN, s.District, strings.TrimSuffix(s.District, "구"), s.DistrictEN}
-	})
-	if !ok {
-		known := make([]string, 0, len(c.storeList))
-		for _, s := range c.storeList {
-			known = append(known, fmt.Sprintf("%s (%s)", s.Name, s.NameEN))
-		}
-		if c.ko {
-			return tools.Store{}, tools.Failf("%q 매장을 찾을 수 없어요. 매장 목록: %s", q, strings.Join(known, ", "))
-		}
-		return tools.Store{}, tools.Failf("unknown store %q; known stores: %s", q, strings.Join(known, ", "))
-	}
-	return best, nil
+	return names.Store(c.storeList, q, c.locale)
 }
 
 // product resolves a product id or name.
 func (c *catalog) product(q string) (tools.Product, error) {
-	best, ok := names.Best(q, c.productList, func(p tools.Product) []string {
-		return []string{p.ID, p.Name, p.NameEN}
-	})
-	if !ok {
-		if c.ko {
-			return tools.Product{}, tools.Failf("%q 상품을 찾을 수 없어요. 한글 또는 영문 상품명으로 물어봐 주세요 (예: 크루아상, croissant).", q)
-		}
-		return tools.Product{}, tools.Failf("unknown product %q; try its Korean or English name, e.g. 크루아상 or croissant (product_lookup lists them)", q)
-	}
-	return best, nil
+	return names.Product(c.productList, q, c.locale)
 }
 
 // ProductInput searches the catalogue.
@@ -135,7 +113,7 @@ func lookupProducts(ctx context.Context, call *tools.Call, in ProductInput) (*Pr
 		}
 	}
 	if len(hits) == 0 {
-		if c.ko {
+		if c.locale == "ko" {
 			return nil, tools.Failf("%q에 해당하는 상품이 없어요%s.", in.Query, categoryNote(in.Category))
 		}
 		return nil, tools.Failf("no product matches %q%s", in.Query, categoryNote(in.Category))

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/crumb-dev/crumb/plugins/internal/names"
 	"github.com/crumb-dev/crumb/tools"
 )
 
@@ -98,14 +99,14 @@ func (f *forecaster) demand(ctx context.Context, call *tools.Call, in DemandInpu
 	}
 	storeSet, prodSet := map[int]bool{}, map[int]bool{}
 	for _, q := range append(slices.Clone(in.Stores), nonEmpty(in.Store)...) {
-		s, err := findStore(h.stores, q, call.Locale)
+		s, err := names.Store(h.stores, q, call.Locale)
 		if err != nil {
 			return nil, err
 		}
 		storeSet[h.storeIdx[s.ID]] = true
 	}
 	for _, q := range append(slices.Clone(in.Products), nonEmpty(in.Product)...) {
-		p, err := findProduct(h.products, q, call.Locale)
+		p, err := names.Product(h.products, q, call.Locale)
 		if err != nil {
 			return nil, err
 		}

@@ -6,10 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
-	"github.com/crumb-dev/crumb/plugins/internal/names"
 	"github.com/crumb-dev/crumb/tools"
 )
 
@@ -104,34 +102,6 @@ func (f *forecaster) model(ctx context.Context, call *tools.Call) (*Model, int, 
 	}
 	f.cache.checked = time.Now()
 	return f.cache.model, f.cache.version, nil
-}
-
-func findStore(stores []tools.Store, q, locale string) (tools.Store, error) {
-	s, ok := names.Best(q, stores, func(s tools.Store) []string {
-		return []string{s.ID, s.Name, strings.TrimSuffix(s.Name, "점"), s.NameEN, s.District, strings.TrimSuffix(s.District, "구"), s.DistrictEN}
-	})
-	if !ok {
-		known := make([]string, 0, len(stores))
-		for _, s := range stores {
-			known = append(known, s.Name+" ("+s.NameEN+")")
-		}
-		if locale == "ko" {
-			return s, tools.Failf("%q 매장을 찾을 수 없어요. 매장 목록: %s", q, strings.Join(known, ", "))
-		}
-		return s, tools.Failf("unknown store %q; known stores: %s", q, strings.Join(known, ", "))
-	}
-	return s, nil
-}
-
-func findProduct(products []tools.Product, q, locale string) (tools.Product, error) {
-	p, ok := names.Best(q, products, func(p tools.Product) []string { return []string{p.ID, p.Name, p.NameEN} })
-	if !ok {
-		if locale == "ko" {
-			return p, tools.Failf("%q 상품을 찾을 수 없어요. 한글 또는 영문 상품명으로 물어봐 주세요.", q)
-		}
-		return p, tools.Failf("unknown product %q; use its Korean or English name", q)
-	}
-	return p, nil
 }
 
 // queue hands the items at risk to the host's push queue, once per store,

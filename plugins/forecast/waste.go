@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/crumb-dev/crumb/plugins/internal/names"
+	"github.com/crumb-dev/crumb/plugins/internal/stock"
 	"github.com/crumb-dev/crumb/tools"
 )
 
@@ -100,7 +102,7 @@ func (f *forecaster) waste(ctx context.Context, call *tools.Call, in WasteInput)
 	}
 	var storeFilter []string
 	if in.Store != "" {
-		s, err := findStore(h.stores, in.Store, call.Locale)
+		s, err := names.Store(h.stores, in.Store, call.Locale)
 		if err != nil {
 			return nil, err
 		}
@@ -122,7 +124,10 @@ func (f *forecaster) waste(ctx context.Context, call *tools.Call, in WasteInput)
 	if err != nil {
 		return nil, err
 	}
-	stock := latestStock(snaps, clock)
+	counts := map[[2]string]tools.StockSnapshot{}
+	for _, sn := range stock.Latest(snaps, clock) {
+		counts[[2]string{sn.StoreID, sn.ProductID}] = sn
+	}
 	curves, err := loadCurves(ctx, call.Host, storeFilter)
 	if err != nil {
 		return nil, err
@@ -139,7 +144,7 @@ func (f *forecaster) waste(ctx context.Context, call *tools.Call, in WasteInput)
 		// The remaining sales are those after the stock count, so that the
 		// sales between the count and the time asked are not lost.
 		countedAt := time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, seoul)
-		if sn, ok := stock[[2]string{p.StoreID, p.ProductID}]; ok {
+		if sn, ok := counts[[2]string{p.StoreID, p.ProductID}]; ok {
 			row.Stock = sn.Quantity
 			row.StockAt = sn.At.In(seoul).Format("15:04")
 			countedAt = sn.At.In(seoul)
@@ -214,25 +219,6 @@ func dayAndTime(now time.Time, date, clock string) (time.Time, time.Time, error)
 	}
 	at := time.Date(d.Year(), d.Month(), d.Day(), hh, mm, 0, 0, seoul)
 	return d, at, nil
-}
-
-// latestStock keeps, per store and product, the latest snapshot at or
-// before at (the first of the day when all are later).
-func latestStock(snaps []tools.StockSnapshot, at time.Time) map[[2]string]tools.StockSnapshot {
-	best := map[[2]string]tools.StockSnapshot{}
-	for _, s := range snaps {
-		k := [2]string{s.StoreID, s.ProductID}
-		cur, seen := best[k]
-		switch {
-		case !seen:
-			best[k] = s
-		case !s.At.After(at) && (cur.At.After(at) || s.At.After(cur.At)):
-			best[k] = s
-		case cur.At.After(at) && s.At.Before(cur.At):
-			best[k] = s
-		}
-	}
-	return best
 }
 
 // curves are the intraday sales shares by store and category.
