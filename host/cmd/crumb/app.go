@@ -55,8 +55,16 @@ func newRoot() *cobra.Command {
 	}
 	root.PersistentFlags().StringVar(&a.configPath, "config", "", "configuration file (default ./crumb.yaml when present; also CRUMB_CONFIG)")
 	root.AddCommand(a.serveCmd(), a.askCmd(), a.demoCmd(), a.importCmd(), a.pluginsCmd(), a.toolsCmd(), a.evalCmd(), a.benchCmd(), a.versionCmd())
+	for _, c := range commands {
+		root.AddCommand(c(a))
+	}
 	return root
 }
+
+// commands, evalCommands and benchCommands hold the constructors of further
+// commands: a command in its own file adds itself from init, so that adding
+// one touches no other file.
+var commands, evalCommands, benchCommands []func(*app) *cobra.Command
 
 func (a *app) openStore(ctx context.Context) (store.Store, error) {
 	st, err := store.Open(ctx, a.cfg.DatabaseURL, store.WithLocation(a.cfg.Location()))

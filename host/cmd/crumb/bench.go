@@ -74,5 +74,8 @@ func (a *app) benchCmd() *cobra.Command {
 	fc.Flags().IntVar(&trees, "trees", 100, "trees")
 	fc.Flags().IntVar(&depth, "depth", 12, "maximum depth")
 	cmd.AddCommand(fc)
+	for _, c := range benchCommands {
+		cmd.AddCommand(c(a))
+	}
 	return cmd
 }

@@ -108,6 +108,9 @@ func (a *app) evalCmd() *cobra.Command {
 	fc.Flags().Float64Var(&maxFeat, "max-features", 0, "share of features tried at each split (default: the plugin's, 0.7)")
 	fc.Flags().DurationVar(&timeout, "timeout", time.Hour, "time limit per dataset")
 	cmd.AddCommand(fc, a.evalSegmentCmd())
+	for _, c := range evalCommands {
+		cmd.AddCommand(c(a))
+	}
 	return cmd
 }
 
