@@ -141,8 +141,30 @@ func DetectLocale(text string) string {
 	return "en"
 }
 
+// Event is a step of a turn as it happens, for channels that stream
+// (server-sent events in the web UI).
+type Event struct {
+	// Type is intent (Intent and Confidence set), tool_start (Tool set),
+	// tool_done (Call set) or reply (Reply set, always last).
+	Type       string    `json:"type"`
+	Intent     string    `json:"intent,omitempty"`
+	Confidence float64   `json:"confidence,omitempty"`
+	Tool       string    `json:"tool,omitempty"`
+	Call       *ToolCall `json:"call,omitempty"`
+	Reply      *Reply    `json:"reply,omitempty"`
+}
+
 // Handle answers one turn.
 func (e *Engine) Handle(ctx context.Context, t *Turn) (*Reply, error) {
+	return e.Stream(ctx, t, nil)
+}
+
+// Stream answers one turn like Handle, calling emit (when not nil) with
+// each step as it happens; the last event carries the reply.
+func (e *Engine) Stream(ctx context.Context, t *Turn, emit func(Event)) (*Reply, error) {
+	if emit == nil {
+		emit = func(Event) {}
+	}
 	start := time.Now()
 	text := strings.TrimSpace(t.Text)
 	switch {
@@ -182,10 +204,13 @@ func (e *Engine) Handle(ctx context.Context, t *Turn) (*Reply, error) {
 	reply.Intent, reply.Confidence = route.Intent, round3(route.Confidence)
 	reply.Slots = gaz.find(text)
 	reply.Timings.RouteMS = ms(time.Since(start))
+	emit(Event{Type: "intent", Intent: reply.Intent, Confidence: reply.Confidence})
 
 	switch {
 	case route.Tool != "":
+		emit(Event{Type: "tool_start", Tool: route.Tool})
 		e.callTool(ctx, t, reply, route.Tool, infos[route.Tool])
+		emit(Event{Type: "tool_done", Tool: route.Tool, Call: &reply.ToolCalls[len(reply.ToolCalls)-1]})
 	case route.Intent == IntentHelp:
 		reply.Text, err = e.help(locale)
 	default:
@@ -200,6 +225,7 @@ func (e *Engine) Handle(ctx context.Context, t *Turn) (*Reply, error) {
 		return nil, fmt.Errorf("record reply: %w", err)
 	}
 	e.log.InfoContext(ctx, "turn", "intent", reply.Intent, "confidence", reply.Confidence, "tools", len(reply.ToolCalls), "total_ms", reply.Timings.TotalMS)
+	emit(Event{Type: "reply", Reply: reply})
 	return reply, nil
 }
 
