@@ -124,6 +124,16 @@ func (c *Client) Invoke(ctx context.Context, inv *Invocation) (*Result, error) {
 	return res, nil
 }
 
+// Validate runs the plugin's validator name on output and returns what is
+// wrong with it; nil means valid.
+func (c *Client) Validate(ctx context.Context, name string, output json.RawMessage) ([]string, error) {
+	resp, err := c.rpc.Validate(ctx, &pb.ValidateRequest{Validator: name, OutputJson: output})
+	if err != nil {
+		return nil, fmt.Errorf("validate %s: %w", name, fromStatus(err))
+	}
+	return resp.Errors, nil
+}
+
 // Health asks the plugin whether it can serve.
 func (c *Client) Health(ctx context.Context) error {
 	resp, err := c.rpc.Health(ctx, &pb.HealthRequest{})
@@ -247,6 +257,21 @@ func (s *pluginServer) Invoke(ctx context.Context, req *pb.InvokeRequest) (resp 
 	return resp, nil
 }
 
+// Validate runs one of the plugin's validators for the host.
+func (s *pluginServer) Validate(_ context.Context, req *pb.ValidateRequest) (resp *pb.ValidateResponse, err error) {
+	v, ok := s.def.Validators[req.Validator]
+	if !ok {
+		return nil, status.Errorf(codes.NotFound, "plugin %s has no validator %q", s.manifest.Name, req.Validator)
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(os.Stderr, "validator %s panicked: %v\n%s", req.Validator, r, debug.Stack())
+			err = status.Errorf(codes.Internal, "validator %s panicked: %v", req.Validator, r)
+		}
+	}()
+	return &pb.ValidateResponse{Errors: v(req.OutputJson)}, nil
+}
+
 // hostClient dials the host's HostAPI server once per broker id.
 func (s *pluginServer) hostClient(id uint32) (pb.HostAPIClient, error) {
 	s.mu.Lock()
@@ -340,4 +365,13 @@ func (noHost) GetArtifact(context.Context, string, int) (*Artifact, error) {
 func (noHost) Log(context.Context, slog.Level, string, map[string]any) error { return nil }
 func (noHost) EnqueuePush(context.Context, []PushCandidate) (int, int, error) {
 	return 0, 0, fmt.Errorf("%w: no host API in this call", ErrPermission)
+}
+func (noHost) SearchKnowledge(context.Context, *KnowledgeQuery) ([]KnowledgeHit, error) {
+	return nil, fmt.Errorf("%w: no host API in this call", ErrPermission)
+}
+func (noHost) WriteKnowledge(context.Context, *KnowledgeWrite) (int, error) {
+	return 0, fmt.Errorf("%w: no host API in this call", ErrPermission)
+}
+func (noHost) Generate(context.Context, *GenerateRequest) (*Generation, error) {
+	return nil, fmt.Errorf("%w: no host API in this call", ErrPermission)
 }

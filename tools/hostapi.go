@@ -26,6 +26,8 @@ type HostAPI interface {
 	ArtifactStore
 	Logger
 	PushQueue
+	Knowledge
+	Generator
 }
 
 // DatasetReader streams the rows of one of the brand's datasets.

@@ -151,6 +151,50 @@ func (s *hostAPIServer) EnqueuePush(ctx context.Context, req *pb.EnqueuePushRequ
 	return &pb.EnqueuePushResponse{Created: int64(created), Existing: int64(existing)}, nil
 }
 
+func (s *hostAPIServer) SearchKnowledge(ctx context.Context, req *pb.SearchKnowledgeRequest) (*pb.SearchKnowledgeResponse, error) {
+	var q KnowledgeQuery
+	if err := json.Unmarshal(req.QueryJson, &q); err != nil {
+		return nil, status.Errorf(codes.InvalidArgument, "decode knowledge query: %v", err)
+	}
+	hits, err := s.impl.SearchKnowledge(WithRequestID(ctx, req.RequestId), &q)
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	raw, err := json.Marshal(hits)
+	if err != nil {
+		return nil, status.Errorf(codes.Internal, "encode knowledge hits: %v", err)
+	}
+	return &pb.SearchKnowledgeResponse{HitsJson: raw}, nil
+}
+
+func (s *hostAPIServer) WriteKnowledge(ctx context.Context, req *pb.WriteKnowledgeRequest) (*pb.WriteKnowledgeResponse, error) {
+	var w KnowledgeWrite
+	if err := json.Unmarshal(req.WriteJson, &w); err != nil {
+		return nil, status.Errorf(codes.InvalidArgument, "decode knowledge write: %v", err)
+	}
+	n, err := s.impl.WriteKnowledge(WithRequestID(ctx, req.RequestId), &w)
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	return &pb.WriteKnowledgeResponse{Written: int64(n)}, nil
+}
+
+func (s *hostAPIServer) Generate(ctx context.Context, req *pb.GenerateRequest) (*pb.GenerateResponse, error) {
+	var r GenerateRequest
+	if err := json.Unmarshal(req.RequestJson, &r); err != nil {
+		return nil, status.Errorf(codes.InvalidArgument, "decode generate request: %v", err)
+	}
+	g, err := s.impl.Generate(WithRequestID(ctx, req.RequestId), &r)
+	if err != nil {
+		return nil, toStatus(err)
+	}
+	raw, err := json.Marshal(g)
+	if err != nil {
+		return nil, status.Errorf(codes.Internal, "encode generation: %v", err)
+	}
+	return &pb.GenerateResponse{GenerationJson: raw}, nil
+}
+
 func toStatus0(err error) error {
 	if err == nil {
 		return nil
@@ -283,6 +327,50 @@ func (c *hostAPIClient) EnqueuePush(ctx context.Context, cands []PushCandidate) 
 		return 0, 0, fromStatus(err)
 	}
 	return int(resp.Created), int(resp.Existing), nil
+}
+
+func (c *hostAPIClient) SearchKnowledge(ctx context.Context, q *KnowledgeQuery) ([]KnowledgeHit, error) {
+	raw, err := json.Marshal(q)
+	if err != nil {
+		return nil, fmt.Errorf("encode knowledge query: %w", err)
+	}
+	resp, err := c.rpc.SearchKnowledge(ctx, &pb.SearchKnowledgeRequest{QueryJson: raw, RequestId: c.requestID})
+	if err != nil {
+		return nil, fromStatus(err)
+	}
+	var hits []KnowledgeHit
+	if err := json.Unmarshal(resp.HitsJson, &hits); err != nil {
+		return nil, fmt.Errorf("decode knowledge hits: %w", err)
+	}
+	return hits, nil
+}
+
+func (c *hostAPIClient) WriteKnowledge(ctx context.Context, w *KnowledgeWrite) (int, error) {
+	raw, err := json.Marshal(w)
+	if err != nil {
+		return 0, fmt.Errorf("encode knowledge write: %w", err)
+	}
+	resp, err := c.rpc.WriteKnowledge(ctx, &pb.WriteKnowledgeRequest{WriteJson: raw, RequestId: c.requestID})
+	if err != nil {
+		return 0, fromStatus(err)
+	}
+	return int(resp.Written), nil
+}
+
+func (c *hostAPIClient) Generate(ctx context.Context, r *GenerateRequest) (*Generation, error) {
+	raw, err := json.Marshal(r)
+	if err != nil {
+		return nil, fmt.Errorf("encode generate request: %w", err)
+	}
+	resp, err := c.rpc.Generate(ctx, &pb.GenerateRequest{RequestJson: raw, RequestId: c.requestID})
+	if err != nil {
+		return nil, fromStatus(err)
+	}
+	var g Generation
+	if err := json.Unmarshal(resp.GenerationJson, &g); err != nil {
+		return nil, fmt.Errorf("decode generation: %w", err)
+	}
+	return &g, nil
 }
 
 func fromStatus0(err error) error {

@@ -42,6 +42,12 @@ type Capabilities struct {
 	Artifacts bool `json:"artifacts,omitempty"`
 	// Push allows queueing pushes to customers (EnqueuePush).
 	Push bool `json:"push,omitempty"`
+	// KnowledgeRead lists the knowledge collections the plugin may search.
+	KnowledgeRead []string `json:"knowledge_read,omitempty"`
+	// KnowledgeWrite lists the collections it may write (and search).
+	KnowledgeWrite []string `json:"knowledge_write,omitempty"`
+	// Generate allows structured generation through the host (Generate).
+	Generate bool `json:"generate,omitempty"`
 }
 
 // AllowsDataset reports whether the capabilities include dataset name.

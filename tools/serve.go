@@ -18,6 +18,9 @@ type Plugin struct {
 	Capabilities Capabilities
 	// Health, when set, reports whether the plugin can serve; nil means healthy.
 	Health func(ctx context.Context) error
+	// Validators are the business validators the host may call back on
+	// outputs generated for this plugin (GenerateRequest.Validator).
+	Validators map[string]Validator
 }
 
 // Manifest returns the plugin's manifest, validated.

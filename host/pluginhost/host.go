@@ -43,6 +43,10 @@ type Config struct {
 	BreakerCooldown time.Duration
 	Logger          *slog.Logger
 	Metrics         *Metrics
+	// Knowledge and Generator serve the plugins' knowledge searches and
+	// structured generation; nil refuses those calls with a clear error.
+	Knowledge KnowledgeBase
+	Generator Generator
 }
 
 func (c *Config) setDefaults() {

@@ -24,10 +24,15 @@ type Backend interface {
 // plugin's manifest did not declare; until the manifest is read it refuses
 // everything.
 type pluginAPI struct {
-	plugin  string
-	backend Backend
-	log     *slog.Logger
-	caps    atomic.Pointer[tools.Capabilities]
+	plugin    string
+	backend   Backend
+	log       *slog.Logger
+	knowledge KnowledgeBase
+	gen       Generator
+	caps      atomic.Pointer[tools.Capabilities]
+	// conn is the plugin's current connection, for calling its validators
+	// back while serving Generate.
+	conn atomic.Pointer[tools.Client]
 }
 
 var _ tools.HostAPI = (*pluginAPI)(nil)

@@ -74,7 +74,7 @@ func (h *Host) newManaged(path string) *managed {
 		pokes: make(chan struct{}, 1),
 		st:    StateStarting,
 		since: time.Now(),
-		api:   &pluginAPI{plugin: name, backend: h.backend, log: h.cfg.Logger},
+		api:   &pluginAPI{plugin: name, backend: h.backend, log: h.cfg.Logger, knowledge: h.cfg.Knowledge, gen: h.cfg.Generator},
 	}
 	m.breaker = gobreaker.NewCircuitBreaker[*tools.Result](gobreaker.Settings{
 		Name:        name,
@@ -276,6 +276,7 @@ func (m *managed) start(ctx context.Context) error {
 	}
 	caps := man.Capabilities
 	m.api.caps.Store(&caps)
+	m.api.conn.Store(conn)
 	m.api.plugin = man.Name
 	problems := m.h.register(m, man)
 	for _, p := range problems {

@@ -80,15 +80,24 @@ func Start(t testing.TB, binary string, host tools.HostAPI) (*tools.Client, *plu
 // Host is an in-memory HostAPI for tests. Datasets maps a dataset name to
 // its rows (any JSON-encodable values); Allowed, when not nil, limits the
 // datasets that may be read, as the real host does with a manifest's
-// capabilities. Logs are kept in memory.
+// capabilities. Logs, artifacts, pushes, knowledge and generation requests
+// are kept in memory.
 type Host struct {
 	Datasets map[string][]any
 	Allowed  []string
+	// Knowledge holds documents by collection for SearchKnowledge;
+	// WriteKnowledge adds to it.
+	Knowledge map[string][]tools.KnowledgeDoc
+	// Validators are the plugin's validators, applied by Generate.
+	Validators map[string]tools.Validator
+	// GenerateFunc, when set, answers Generate instead of the fallback.
+	GenerateFunc func(context.Context, *tools.GenerateRequest) (*tools.Generation, error)
 
-	mu        sync.Mutex
-	artifacts map[string][]*tools.Artifact
-	logs      []string
-	pushes    map[[3]string]tools.PushCandidate
+	mu          sync.Mutex
+	generations []tools.GenerateRequest
+	artifacts   map[string][]*tools.Artifact
+	logs        []string
+	pushes      map[[3]string]tools.PushCandidate
 }
 
 var _ tools.HostAPI = (*Host)(nil)

@@ -973,6 +973,396 @@ func (x *EnqueuePushResponse) GetExisting() int64 {
 	return 0
 }
 
+type ValidateRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Validator     string                 `protobuf:"bytes,1,opt,name=validator,proto3" json:"validator,omitempty"`
+	OutputJson    []byte                 `protobuf:"bytes,2,opt,name=output_json,json=outputJson,proto3" json:"output_json,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ValidateRequest) Reset() {
+	*x = ValidateRequest{}
+	mi := &file_tools_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ValidateRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ValidateRequest) ProtoMessage() {}
+
+func (x *ValidateRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tools_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ValidateRequest.ProtoReflect.Descriptor instead.
+func (*ValidateRequest) Descriptor() ([]byte, []int) {
+	return file_tools_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *ValidateRequest) GetValidator() string {
+	if x != nil {
+		return x.Validator
+	}
+	return ""
+}
+
+func (x *ValidateRequest) GetOutputJson() []byte {
+	if x != nil {
+		return x.OutputJson
+	}
+	return nil
+}
+
+type ValidateResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Empty when the output is valid.
+	Errors        []string `protobuf:"bytes,1,rep,name=errors,proto3" json:"errors,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ValidateResponse) Reset() {
+	*x = ValidateResponse{}
+	mi := &file_tools_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ValidateResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ValidateResponse) ProtoMessage() {}
+
+func (x *ValidateResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tools_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ValidateResponse.ProtoReflect.Descriptor instead.
+func (*ValidateResponse) Descriptor() ([]byte, []int) {
+	return file_tools_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *ValidateResponse) GetErrors() []string {
+	if x != nil {
+		return x.Errors
+	}
+	return nil
+}
+
+type SearchKnowledgeRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// tools.KnowledgeQuery as JSON.
+	QueryJson     []byte `protobuf:"bytes,1,opt,name=query_json,json=queryJson,proto3" json:"query_json,omitempty"`
+	RequestId     string `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SearchKnowledgeRequest) Reset() {
+	*x = SearchKnowledgeRequest{}
+	mi := &file_tools_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SearchKnowledgeRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SearchKnowledgeRequest) ProtoMessage() {}
+
+func (x *SearchKnowledgeRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tools_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SearchKnowledgeRequest.ProtoReflect.Descriptor instead.
+func (*SearchKnowledgeRequest) Descriptor() ([]byte, []int) {
+	return file_tools_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *SearchKnowledgeRequest) GetQueryJson() []byte {
+	if x != nil {
+		return x.QueryJson
+	}
+	return nil
+}
+
+func (x *SearchKnowledgeRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+type SearchKnowledgeResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// []tools.KnowledgeHit as JSON.
+	HitsJson      []byte `protobuf:"bytes,1,opt,name=hits_json,json=hitsJson,proto3" json:"hits_json,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SearchKnowledgeResponse) Reset() {
+	*x = SearchKnowledgeResponse{}
+	mi := &file_tools_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SearchKnowledgeResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SearchKnowledgeResponse) ProtoMessage() {}
+
+func (x *SearchKnowledgeResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tools_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SearchKnowledgeResponse.ProtoReflect.Descriptor instead.
+func (*SearchKnowledgeResponse) Descriptor() ([]byte, []int) {
+	return file_tools_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *SearchKnowledgeResponse) GetHitsJson() []byte {
+	if x != nil {
+		return x.HitsJson
+	}
+	return nil
+}
+
+type WriteKnowledgeRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// tools.KnowledgeWrite as JSON.
+	WriteJson     []byte `protobuf:"bytes,1,opt,name=write_json,json=writeJson,proto3" json:"write_json,omitempty"`
+	RequestId     string `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WriteKnowledgeRequest) Reset() {
+	*x = WriteKnowledgeRequest{}
+	mi := &file_tools_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WriteKnowledgeRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WriteKnowledgeRequest) ProtoMessage() {}
+
+func (x *WriteKnowledgeRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tools_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WriteKnowledgeRequest.ProtoReflect.Descriptor instead.
+func (*WriteKnowledgeRequest) Descriptor() ([]byte, []int) {
+	return file_tools_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *WriteKnowledgeRequest) GetWriteJson() []byte {
+	if x != nil {
+		return x.WriteJson
+	}
+	return nil
+}
+
+func (x *WriteKnowledgeRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+type WriteKnowledgeResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Written       int64                  `protobuf:"varint,1,opt,name=written,proto3" json:"written,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WriteKnowledgeResponse) Reset() {
+	*x = WriteKnowledgeResponse{}
+	mi := &file_tools_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WriteKnowledgeResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WriteKnowledgeResponse) ProtoMessage() {}
+
+func (x *WriteKnowledgeResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tools_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WriteKnowledgeResponse.ProtoReflect.Descriptor instead.
+func (*WriteKnowledgeResponse) Descriptor() ([]byte, []int) {
+	return file_tools_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *WriteKnowledgeResponse) GetWritten() int64 {
+	if x != nil {
+		return x.Written
+	}
+	return 0
+}
+
+type GenerateRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// tools.GenerateRequest as JSON.
+	RequestJson   []byte `protobuf:"bytes,1,opt,name=request_json,json=requestJson,proto3" json:"request_json,omitempty"`
+	RequestId     string `protobuf:"bytes,2,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GenerateRequest) Reset() {
+	*x = GenerateRequest{}
+	mi := &file_tools_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GenerateRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GenerateRequest) ProtoMessage() {}
+
+func (x *GenerateRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_tools_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GenerateRequest.ProtoReflect.Descriptor instead.
+func (*GenerateRequest) Descriptor() ([]byte, []int) {
+	return file_tools_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *GenerateRequest) GetRequestJson() []byte {
+	if x != nil {
+		return x.RequestJson
+	}
+	return nil
+}
+
+func (x *GenerateRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+type GenerateResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// tools.Generation as JSON.
+	GenerationJson []byte `protobuf:"bytes,1,opt,name=generation_json,json=generationJson,proto3" json:"generation_json,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *GenerateResponse) Reset() {
+	*x = GenerateResponse{}
+	mi := &file_tools_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GenerateResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GenerateResponse) ProtoMessage() {}
+
+func (x *GenerateResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_tools_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GenerateResponse.ProtoReflect.Descriptor instead.
+func (*GenerateResponse) Descriptor() ([]byte, []int) {
+	return file_tools_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *GenerateResponse) GetGenerationJson() []byte {
+	if x != nil {
+		return x.GenerationJson
+	}
+	return nil
+}
+
 var File_tools_proto protoreflect.FileDescriptor
 
 const file_tools_proto_rawDesc = "" +
@@ -1047,17 +1437,47 @@ const file_tools_proto_rawDesc = "" +
 	"request_id\x18\x02 \x01(\tR\trequestId\"K\n" +
 	"\x13EnqueuePushResponse\x12\x18\n" +
 	"\acreated\x18\x01 \x01(\x03R\acreated\x12\x1a\n" +
-	"\bexisting\x18\x02 \x01(\x03R\bexisting2\xe9\x01\n" +
+	"\bexisting\x18\x02 \x01(\x03R\bexisting\"P\n" +
+	"\x0fValidateRequest\x12\x1c\n" +
+	"\tvalidator\x18\x01 \x01(\tR\tvalidator\x12\x1f\n" +
+	"\voutput_json\x18\x02 \x01(\fR\n" +
+	"outputJson\"*\n" +
+	"\x10ValidateResponse\x12\x16\n" +
+	"\x06errors\x18\x01 \x03(\tR\x06errors\"V\n" +
+	"\x16SearchKnowledgeRequest\x12\x1d\n" +
+	"\n" +
+	"query_json\x18\x01 \x01(\fR\tqueryJson\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x02 \x01(\tR\trequestId\"6\n" +
+	"\x17SearchKnowledgeResponse\x12\x1b\n" +
+	"\thits_json\x18\x01 \x01(\fR\bhitsJson\"U\n" +
+	"\x15WriteKnowledgeRequest\x12\x1d\n" +
+	"\n" +
+	"write_json\x18\x01 \x01(\fR\twriteJson\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x02 \x01(\tR\trequestId\"2\n" +
+	"\x16WriteKnowledgeResponse\x12\x18\n" +
+	"\awritten\x18\x01 \x01(\x03R\awritten\"S\n" +
+	"\x0fGenerateRequest\x12!\n" +
+	"\frequest_json\x18\x01 \x01(\fR\vrequestJson\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\x02 \x01(\tR\trequestId\";\n" +
+	"\x10GenerateResponse\x12'\n" +
+	"\x0fgeneration_json\x18\x01 \x01(\fR\x0egenerationJson2\xb8\x02\n" +
 	"\x06Plugin\x12M\n" +
 	"\bDescribe\x12\x1f.crumb.tools.v1.DescribeRequest\x1a .crumb.tools.v1.DescribeResponse\x12G\n" +
 	"\x06Invoke\x12\x1d.crumb.tools.v1.InvokeRequest\x1a\x1e.crumb.tools.v1.InvokeResponse\x12G\n" +
-	"\x06Health\x12\x1d.crumb.tools.v1.HealthRequest\x1a\x1e.crumb.tools.v1.HealthResponse2\x96\x03\n" +
+	"\x06Health\x12\x1d.crumb.tools.v1.HealthRequest\x1a\x1e.crumb.tools.v1.HealthResponse\x12M\n" +
+	"\bValidate\x12\x1f.crumb.tools.v1.ValidateRequest\x1a .crumb.tools.v1.ValidateResponse2\xaa\x05\n" +
 	"\aHostAPI\x12Q\n" +
 	"\vReadDataset\x12\".crumb.tools.v1.ReadDatasetRequest\x1a\x1c.crumb.tools.v1.DatasetChunk0\x01\x12L\n" +
 	"\vPutArtifact\x12\x1d.crumb.tools.v1.ArtifactChunk\x1a\x1c.crumb.tools.v1.ArtifactInfo(\x01\x12R\n" +
 	"\vGetArtifact\x12\".crumb.tools.v1.GetArtifactRequest\x1a\x1d.crumb.tools.v1.ArtifactChunk0\x01\x12>\n" +
 	"\x03Log\x12\x1a.crumb.tools.v1.LogRequest\x1a\x1b.crumb.tools.v1.LogResponse\x12V\n" +
-	"\vEnqueuePush\x12\".crumb.tools.v1.EnqueuePushRequest\x1a#.crumb.tools.v1.EnqueuePushResponseB<Z:github.com/crumb-dev/crumb/tools/internal/protocol/toolsv1b\x06proto3"
+	"\vEnqueuePush\x12\".crumb.tools.v1.EnqueuePushRequest\x1a#.crumb.tools.v1.EnqueuePushResponse\x12b\n" +
+	"\x0fSearchKnowledge\x12&.crumb.tools.v1.SearchKnowledgeRequest\x1a'.crumb.tools.v1.SearchKnowledgeResponse\x12_\n" +
+	"\x0eWriteKnowledge\x12%.crumb.tools.v1.WriteKnowledgeRequest\x1a&.crumb.tools.v1.WriteKnowledgeResponse\x12M\n" +
+	"\bGenerate\x12\x1f.crumb.tools.v1.GenerateRequest\x1a .crumb.tools.v1.GenerateResponseB<Z:github.com/crumb-dev/crumb/tools/internal/protocol/toolsv1b\x06proto3"
 
 var (
 	file_tools_proto_rawDescOnce sync.Once
@@ -1071,25 +1491,33 @@ func file_tools_proto_rawDescGZIP() []byte {
 	return file_tools_proto_rawDescData
 }
 
-var file_tools_proto_msgTypes = make([]protoimpl.MessageInfo, 17)
+var file_tools_proto_msgTypes = make([]protoimpl.MessageInfo, 25)
 var file_tools_proto_goTypes = []any{
-	(*DescribeRequest)(nil),     // 0: crumb.tools.v1.DescribeRequest
-	(*DescribeResponse)(nil),    // 1: crumb.tools.v1.DescribeResponse
-	(*CallContext)(nil),         // 2: crumb.tools.v1.CallContext
-	(*InvokeRequest)(nil),       // 3: crumb.tools.v1.InvokeRequest
-	(*InvokeResponse)(nil),      // 4: crumb.tools.v1.InvokeResponse
-	(*HealthRequest)(nil),       // 5: crumb.tools.v1.HealthRequest
-	(*HealthResponse)(nil),      // 6: crumb.tools.v1.HealthResponse
-	(*ReadDatasetRequest)(nil),  // 7: crumb.tools.v1.ReadDatasetRequest
-	(*DatasetChunk)(nil),        // 8: crumb.tools.v1.DatasetChunk
-	(*ArtifactChunk)(nil),       // 9: crumb.tools.v1.ArtifactChunk
-	(*ArtifactInfo)(nil),        // 10: crumb.tools.v1.ArtifactInfo
-	(*GetArtifactRequest)(nil),  // 11: crumb.tools.v1.GetArtifactRequest
-	(*LogRequest)(nil),          // 12: crumb.tools.v1.LogRequest
-	(*LogResponse)(nil),         // 13: crumb.tools.v1.LogResponse
-	(*PushCandidate)(nil),       // 14: crumb.tools.v1.PushCandidate
-	(*EnqueuePushRequest)(nil),  // 15: crumb.tools.v1.EnqueuePushRequest
-	(*EnqueuePushResponse)(nil), // 16: crumb.tools.v1.EnqueuePushResponse
+	(*DescribeRequest)(nil),         // 0: crumb.tools.v1.DescribeRequest
+	(*DescribeResponse)(nil),        // 1: crumb.tools.v1.DescribeResponse
+	(*CallContext)(nil),             // 2: crumb.tools.v1.CallContext
+	(*InvokeRequest)(nil),           // 3: crumb.tools.v1.InvokeRequest
+	(*InvokeResponse)(nil),          // 4: crumb.tools.v1.InvokeResponse
+	(*HealthRequest)(nil),           // 5: crumb.tools.v1.HealthRequest
+	(*HealthResponse)(nil),          // 6: crumb.tools.v1.HealthResponse
+	(*ReadDatasetRequest)(nil),      // 7: crumb.tools.v1.ReadDatasetRequest
+	(*DatasetChunk)(nil),            // 8: crumb.tools.v1.DatasetChunk
+	(*ArtifactChunk)(nil),           // 9: crumb.tools.v1.ArtifactChunk
+	(*ArtifactInfo)(nil),            // 10: crumb.tools.v1.ArtifactInfo
+	(*GetArtifactRequest)(nil),      // 11: crumb.tools.v1.GetArtifactRequest
+	(*LogRequest)(nil),              // 12: crumb.tools.v1.LogRequest
+	(*LogResponse)(nil),             // 13: crumb.tools.v1.LogResponse
+	(*PushCandidate)(nil),           // 14: crumb.tools.v1.PushCandidate
+	(*EnqueuePushRequest)(nil),      // 15: crumb.tools.v1.EnqueuePushRequest
+	(*EnqueuePushResponse)(nil),     // 16: crumb.tools.v1.EnqueuePushResponse
+	(*ValidateRequest)(nil),         // 17: crumb.tools.v1.ValidateRequest
+	(*ValidateResponse)(nil),        // 18: crumb.tools.v1.ValidateResponse
+	(*SearchKnowledgeRequest)(nil),  // 19: crumb.tools.v1.SearchKnowledgeRequest
+	(*SearchKnowledgeResponse)(nil), // 20: crumb.tools.v1.SearchKnowledgeResponse
+	(*WriteKnowledgeRequest)(nil),   // 21: crumb.tools.v1.WriteKnowledgeRequest
+	(*WriteKnowledgeResponse)(nil),  // 22: crumb.tools.v1.WriteKnowledgeResponse
+	(*GenerateRequest)(nil),         // 23: crumb.tools.v1.GenerateRequest
+	(*GenerateResponse)(nil),        // 24: crumb.tools.v1.GenerateResponse
 }
 var file_tools_proto_depIdxs = []int32{
 	2,  // 0: crumb.tools.v1.InvokeRequest.context:type_name -> crumb.tools.v1.CallContext
@@ -1098,21 +1526,29 @@ var file_tools_proto_depIdxs = []int32{
 	0,  // 3: crumb.tools.v1.Plugin.Describe:input_type -> crumb.tools.v1.DescribeRequest
 	3,  // 4: crumb.tools.v1.Plugin.Invoke:input_type -> crumb.tools.v1.InvokeRequest
 	5,  // 5: crumb.tools.v1.Plugin.Health:input_type -> crumb.tools.v1.HealthRequest
-	7,  // 6: crumb.tools.v1.HostAPI.ReadDataset:input_type -> crumb.tools.v1.ReadDatasetRequest
-	9,  // 7: crumb.tools.v1.HostAPI.PutArtifact:input_type -> crumb.tools.v1.ArtifactChunk
-	11, // 8: crumb.tools.v1.HostAPI.GetArtifact:input_type -> crumb.tools.v1.GetArtifactRequest
-	12, // 9: crumb.tools.v1.HostAPI.Log:input_type -> crumb.tools.v1.LogRequest
-	15, // 10: crumb.tools.v1.HostAPI.EnqueuePush:input_type -> crumb.tools.v1.EnqueuePushRequest
-	1,  // 11: crumb.tools.v1.Plugin.Describe:output_type -> crumb.tools.v1.DescribeResponse
-	4,  // 12: crumb.tools.v1.Plugin.Invoke:output_type -> crumb.tools.v1.InvokeResponse
-	6,  // 13: crumb.tools.v1.Plugin.Health:output_type -> crumb.tools.v1.HealthResponse
-	8,  // 14: crumb.tools.v1.HostAPI.ReadDataset:output_type -> crumb.tools.v1.DatasetChunk
-	10, // 15: crumb.tools.v1.HostAPI.PutArtifact:output_type -> crumb.tools.v1.ArtifactInfo
-	9,  // 16: crumb.tools.v1.HostAPI.GetArtifact:output_type -> crumb.tools.v1.ArtifactChunk
-	13, // 17: crumb.tools.v1.HostAPI.Log:output_type -> crumb.tools.v1.LogResponse
-	16, // 18: crumb.tools.v1.HostAPI.EnqueuePush:output_type -> crumb.tools.v1.EnqueuePushResponse
-	11, // [11:19] is the sub-list for method output_type
-	3,  // [3:11] is the sub-list for method input_type
+	17, // 6: crumb.tools.v1.Plugin.Validate:input_type -> crumb.tools.v1.ValidateRequest
+	7,  // 7: crumb.tools.v1.HostAPI.ReadDataset:input_type -> crumb.tools.v1.ReadDatasetRequest
+	9,  // 8: crumb.tools.v1.HostAPI.PutArtifact:input_type -> crumb.tools.v1.ArtifactChunk
+	11, // 9: crumb.tools.v1.HostAPI.GetArtifact:input_type -> crumb.tools.v1.GetArtifactRequest
+	12, // 10: crumb.tools.v1.HostAPI.Log:input_type -> crumb.tools.v1.LogRequest
+	15, // 11: crumb.tools.v1.HostAPI.EnqueuePush:input_type -> crumb.tools.v1.EnqueuePushRequest
+	19, // 12: crumb.tools.v1.HostAPI.SearchKnowledge:input_type -> crumb.tools.v1.SearchKnowledgeRequest
+	21, // 13: crumb.tools.v1.HostAPI.WriteKnowledge:input_type -> crumb.tools.v1.WriteKnowledgeRequest
+	23, // 14: crumb.tools.v1.HostAPI.Generate:input_type -> crumb.tools.v1.GenerateRequest
+	1,  // 15: crumb.tools.v1.Plugin.Describe:output_type -> crumb.tools.v1.DescribeResponse
+	4,  // 16: crumb.tools.v1.Plugin.Invoke:output_type -> crumb.tools.v1.InvokeResponse
+	6,  // 17: crumb.tools.v1.Plugin.Health:output_type -> crumb.tools.v1.HealthResponse
+	18, // 18: crumb.tools.v1.Plugin.Validate:output_type -> crumb.tools.v1.ValidateResponse
+	8,  // 19: crumb.tools.v1.HostAPI.ReadDataset:output_type -> crumb.tools.v1.DatasetChunk
+	10, // 20: crumb.tools.v1.HostAPI.PutArtifact:output_type -> crumb.tools.v1.ArtifactInfo
+	9,  // 21: crumb.tools.v1.HostAPI.GetArtifact:output_type -> crumb.tools.v1.ArtifactChunk
+	13, // 22: crumb.tools.v1.HostAPI.Log:output_type -> crumb.tools.v1.LogResponse
+	16, // 23: crumb.tools.v1.HostAPI.EnqueuePush:output_type -> crumb.tools.v1.EnqueuePushResponse
+	20, // 24: crumb.tools.v1.HostAPI.SearchKnowledge:output_type -> crumb.tools.v1.SearchKnowledgeResponse
+	22, // 25: crumb.tools.v1.HostAPI.WriteKnowledge:output_type -> crumb.tools.v1.WriteKnowledgeResponse
+	24, // 26: crumb.tools.v1.HostAPI.Generate:output_type -> crumb.tools.v1.GenerateResponse
+	15, // [15:27] is the sub-list for method output_type
+	3,  // [3:15] is the sub-list for method input_type
 	3,  // [3:3] is the sub-list for extension type_name
 	3,  // [3:3] is the sub-list for extension extendee
 	0,  // [0:3] is the sub-list for field type_name
@@ -1129,7 +1565,7 @@ func file_tools_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_tools_proto_rawDesc), len(file_tools_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   17,
+			NumMessages:   25,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

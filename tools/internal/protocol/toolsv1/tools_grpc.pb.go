@@ -26,6 +26,7 @@ const (
 	Plugin_Describe_FullMethodName = "/crumb.tools.v1.Plugin/Describe"
 	Plugin_Invoke_FullMethodName   = "/crumb.tools.v1.Plugin/Invoke"
 	Plugin_Health_FullMethodName   = "/crumb.tools.v1.Plugin/Health"
+	Plugin_Validate_FullMethodName = "/crumb.tools.v1.Plugin/Validate"
 )
 
 // PluginClient is the client API for Plugin service.
@@ -37,6 +38,9 @@ type PluginClient interface {
 	Describe(ctx context.Context, in *DescribeRequest, opts ...grpc.CallOption) (*DescribeResponse, error)
 	Invoke(ctx context.Context, in *InvokeRequest, opts ...grpc.CallOption) (*InvokeResponse, error)
 	Health(ctx context.Context, in *HealthRequest, opts ...grpc.CallOption) (*HealthResponse, error)
+	// Validate runs one of the plugin's named business validators on a
+	// generated output; the host calls it back while serving Generate.
+	Validate(ctx context.Context, in *ValidateRequest, opts ...grpc.CallOption) (*ValidateResponse, error)
 }
 
 type pluginClient struct {
@@ -77,6 +81,16 @@ func (c *pluginClient) Health(ctx context.Context, in *HealthRequest, opts ...gr
 	return out, nil
 }
 
+func (c *pluginClient) Validate(ctx context.Context, in *ValidateRequest, opts ...grpc.CallOption) (*ValidateResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ValidateResponse)
+	err := c.cc.Invoke(ctx, Plugin_Validate_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // PluginServer is the server API for Plugin service.
 // All implementations must embed UnimplementedPluginServer
 // for forward compatibility.
@@ -86,6 +100,9 @@ type PluginServer interface {
 	Describe(context.Context, *DescribeRequest) (*DescribeResponse, error)
 	Invoke(context.Context, *InvokeRequest) (*InvokeResponse, error)
 	Health(context.Context, *HealthRequest) (*HealthResponse, error)
+	// Validate runs one of the plugin's named business validators on a
+	// generated output; the host calls it back while serving Generate.
+	Validate(context.Context, *ValidateRequest) (*ValidateResponse, error)
 	mustEmbedUnimplementedPluginServer()
 }
 
@@ -104,6 +121,9 @@ func (UnimplementedPluginServer) Invoke(context.Context, *InvokeRequest) (*Invok
 }
 func (UnimplementedPluginServer) Health(context.Context, *HealthRequest) (*HealthResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Health not implemented")
+}
+func (UnimplementedPluginServer) Validate(context.Context, *ValidateRequest) (*ValidateResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Validate not implemented")
 }
 func (UnimplementedPluginServer) mustEmbedUnimplementedPluginServer() {}
 func (UnimplementedPluginServer) testEmbeddedByValue()                {}
@@ -180,6 +200,24 @@ func _Plugin_Health_Handler(srv interface{}, ctx context.Context, dec func(inter
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Plugin_Validate_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ValidateRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(PluginServer).Validate(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Plugin_Validate_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(PluginServer).Validate(ctx, req.(*ValidateRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Plugin_ServiceDesc is the grpc.ServiceDesc for Plugin service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -199,17 +237,24 @@ var Plugin_ServiceDesc = grpc.ServiceDesc{
 			MethodName: "Health",
 			Handler:    _Plugin_Health_Handler,
 		},
+		{
+			MethodName: "Validate",
+			Handler:    _Plugin_Validate_Handler,
+		},
 	},
 	Streams:  []grpc.StreamDesc{},
 	Metadata: "tools.proto",
 }
 
 const (
-	HostAPI_ReadDataset_FullMethodName = "/crumb.tools.v1.HostAPI/ReadDataset"
-	HostAPI_PutArtifact_FullMethodName = "/crumb.tools.v1.HostAPI/PutArtifact"
-	HostAPI_GetArtifact_FullMethodName = "/crumb.tools.v1.HostAPI/GetArtifact"
-	HostAPI_Log_FullMethodName         = "/crumb.tools.v1.HostAPI/Log"
-	HostAPI_EnqueuePush_FullMethodName = "/crumb.tools.v1.HostAPI/EnqueuePush"
+	HostAPI_ReadDataset_FullMethodName     = "/crumb.tools.v1.HostAPI/ReadDataset"
+	HostAPI_PutArtifact_FullMethodName     = "/crumb.tools.v1.HostAPI/PutArtifact"
+	HostAPI_GetArtifact_FullMethodName     = "/crumb.tools.v1.HostAPI/GetArtifact"
+	HostAPI_Log_FullMethodName             = "/crumb.tools.v1.HostAPI/Log"
+	HostAPI_EnqueuePush_FullMethodName     = "/crumb.tools.v1.HostAPI/EnqueuePush"
+	HostAPI_SearchKnowledge_FullMethodName = "/crumb.tools.v1.HostAPI/SearchKnowledge"
+	HostAPI_WriteKnowledge_FullMethodName  = "/crumb.tools.v1.HostAPI/WriteKnowledge"
+	HostAPI_Generate_FullMethodName        = "/crumb.tools.v1.HostAPI/Generate"
 )
 
 // HostAPIClient is the client API for HostAPI service.
@@ -223,6 +268,9 @@ type HostAPIClient interface {
 	GetArtifact(ctx context.Context, in *GetArtifactRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ArtifactChunk], error)
 	Log(ctx context.Context, in *LogRequest, opts ...grpc.CallOption) (*LogResponse, error)
 	EnqueuePush(ctx context.Context, in *EnqueuePushRequest, opts ...grpc.CallOption) (*EnqueuePushResponse, error)
+	SearchKnowledge(ctx context.Context, in *SearchKnowledgeRequest, opts ...grpc.CallOption) (*SearchKnowledgeResponse, error)
+	WriteKnowledge(ctx context.Context, in *WriteKnowledgeRequest, opts ...grpc.CallOption) (*WriteKnowledgeResponse, error)
+	Generate(ctx context.Context, in *GenerateRequest, opts ...grpc.CallOption) (*GenerateResponse, error)
 }
 
 type hostAPIClient struct {
@@ -304,6 +352,36 @@ func (c *hostAPIClient) EnqueuePush(ctx context.Context, in *EnqueuePushRequest,
 	return out, nil
 }
 
+func (c *hostAPIClient) SearchKnowledge(ctx context.Context, in *SearchKnowledgeRequest, opts ...grpc.CallOption) (*SearchKnowledgeResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SearchKnowledgeResponse)
+	err := c.cc.Invoke(ctx, HostAPI_SearchKnowledge_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *hostAPIClient) WriteKnowledge(ctx context.Context, in *WriteKnowledgeRequest, opts ...grpc.CallOption) (*WriteKnowledgeResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(WriteKnowledgeResponse)
+	err := c.cc.Invoke(ctx, HostAPI_WriteKnowledge_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *hostAPIClient) Generate(ctx context.Context, in *GenerateRequest, opts ...grpc.CallOption) (*GenerateResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GenerateResponse)
+	err := c.cc.Invoke(ctx, HostAPI_Generate_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // HostAPIServer is the server API for HostAPI service.
 // All implementations must embed UnimplementedHostAPIServer
 // for forward compatibility.
@@ -315,6 +393,9 @@ type HostAPIServer interface {
 	GetArtifact(*GetArtifactRequest, grpc.ServerStreamingServer[ArtifactChunk]) error
 	Log(context.Context, *LogRequest) (*LogResponse, error)
 	EnqueuePush(context.Context, *EnqueuePushRequest) (*EnqueuePushResponse, error)
+	SearchKnowledge(context.Context, *SearchKnowledgeRequest) (*SearchKnowledgeResponse, error)
+	WriteKnowledge(context.Context, *WriteKnowledgeRequest) (*WriteKnowledgeResponse, error)
+	Generate(context.Context, *GenerateRequest) (*GenerateResponse, error)
 	mustEmbedUnimplementedHostAPIServer()
 }
 
@@ -339,6 +420,15 @@ func (UnimplementedHostAPIServer) Log(context.Context, *LogRequest) (*LogRespons
 }
 func (UnimplementedHostAPIServer) EnqueuePush(context.Context, *EnqueuePushRequest) (*EnqueuePushResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method EnqueuePush not implemented")
+}
+func (UnimplementedHostAPIServer) SearchKnowledge(context.Context, *SearchKnowledgeRequest) (*SearchKnowledgeResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SearchKnowledge not implemented")
+}
+func (UnimplementedHostAPIServer) WriteKnowledge(context.Context, *WriteKnowledgeRequest) (*WriteKnowledgeResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method WriteKnowledge not implemented")
+}
+func (UnimplementedHostAPIServer) Generate(context.Context, *GenerateRequest) (*GenerateResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method Generate not implemented")
 }
 func (UnimplementedHostAPIServer) mustEmbedUnimplementedHostAPIServer() {}
 func (UnimplementedHostAPIServer) testEmbeddedByValue()                 {}
@@ -426,6 +516,60 @@ func _HostAPI_EnqueuePush_Handler(srv interface{}, ctx context.Context, dec func
 	return interceptor(ctx, in, info, handler)
 }
 
+func _HostAPI_SearchKnowledge_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SearchKnowledgeRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(HostAPIServer).SearchKnowledge(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: HostAPI_SearchKnowledge_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(HostAPIServer).SearchKnowledge(ctx, req.(*SearchKnowledgeRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _HostAPI_WriteKnowledge_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(WriteKnowledgeRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(HostAPIServer).WriteKnowledge(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: HostAPI_WriteKnowledge_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(HostAPIServer).WriteKnowledge(ctx, req.(*WriteKnowledgeRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _HostAPI_Generate_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GenerateRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(HostAPIServer).Generate(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: HostAPI_Generate_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(HostAPIServer).Generate(ctx, req.(*GenerateRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // HostAPI_ServiceDesc is the grpc.ServiceDesc for HostAPI service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -440,6 +584,18 @@ var HostAPI_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "EnqueuePush",
 			Handler:    _HostAPI_EnqueuePush_Handler,
+		},
+		{
+			MethodName: "SearchKnowledge",
+			Handler:    _HostAPI_SearchKnowledge_Handler,
+		},
+		{
+			MethodName: "WriteKnowledge",
+			Handler:    _HostAPI_WriteKnowledge_Handler,
+		},
+		{
+			MethodName: "Generate",
+			Handler:    _HostAPI_Generate_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{
