@@ -42,6 +42,10 @@ type KnowledgeHit struct {
 type KnowledgeWrite struct {
 	Collection string         `json:"collection"`
 	Docs       []KnowledgeDoc `json:"docs"`
+	// Replace drops every document this plugin wrote to the collection
+	// before, so that afterwards it holds exactly Docs from this plugin
+	// (a retrained model's profiles replace the last model's).
+	Replace bool `json:"replace,omitempty"`
 }
 
 // KnowledgeDoc is a document written to the knowledge base; Text is

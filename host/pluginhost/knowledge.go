@@ -11,9 +11,11 @@ import (
 )
 
 // KnowledgeBase is the knowledge base the host lends its plugins.
+// WriteKnowledge records which plugin wrote each document (its metadata
+// "plugin"), so that w.Replace drops only that plugin's documents.
 type KnowledgeBase interface {
 	SearchKnowledge(ctx context.Context, q *tools.KnowledgeQuery) ([]tools.KnowledgeHit, error)
-	WriteKnowledge(ctx context.Context, w *tools.KnowledgeWrite) (int, error)
+	WriteKnowledge(ctx context.Context, plugin string, w *tools.KnowledgeWrite) (int, error)
 }
 
 // Generator runs structured generation for a plugin. validate, when not
@@ -61,7 +63,7 @@ func (a *pluginAPI) WriteKnowledge(ctx context.Context, w *tools.KnowledgeWrite)
 	if a.knowledge == nil {
 		return 0, fmt.Errorf("%w: %w", tools.ErrNotFound, ErrNoKnowledge)
 	}
-	return a.knowledge.WriteKnowledge(ctx, w)
+	return a.knowledge.WriteKnowledge(ctx, a.plugin, w)
 }
 
 func (a *pluginAPI) Generate(ctx context.Context, req *tools.GenerateRequest) (*tools.Generation, error) {

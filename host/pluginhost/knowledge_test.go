@@ -41,7 +41,7 @@ func (k *memKnowledge) SearchKnowledge(_ context.Context, q *tools.KnowledgeQuer
 	return []tools.KnowledgeHit{{DocID: "voice", Collection: q.Collections[0], Text: q.Text}}, nil
 }
 
-func (k *memKnowledge) WriteKnowledge(_ context.Context, w *tools.KnowledgeWrite) (int, error) {
+func (k *memKnowledge) WriteKnowledge(_ context.Context, _ string, w *tools.KnowledgeWrite) (int, error) {
 	k.written = append(k.written, *w)
 	return len(w.Docs), nil
 }

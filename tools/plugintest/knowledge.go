@@ -53,7 +53,8 @@ func metadataMatches(md, where map[string]string) bool {
 	return true
 }
 
-// WriteKnowledge keeps the documents, replacing those with the same id.
+// WriteKnowledge keeps the documents, replacing those with the same id
+// (and, with w.Replace, every document of the collection).
 func (h *Host) WriteKnowledge(_ context.Context, w *tools.KnowledgeWrite) (int, error) {
 	if w.Collection == "" {
 		return 0, fmt.Errorf("%w: knowledge write names no collection", tools.ErrInvalid)
@@ -64,6 +65,9 @@ func (h *Host) WriteKnowledge(_ context.Context, w *tools.KnowledgeWrite) (int, 
 		h.Knowledge = map[string][]tools.KnowledgeDoc{}
 	}
 	docs := h.Knowledge[w.Collection]
+	if w.Replace {
+		docs = nil
+	}
 	for _, d := range w.Docs {
 		d.Metadata = maps.Clone(d.Metadata)
 		if i := slices.IndexFunc(docs, func(x tools.KnowledgeDoc) bool { return x.ID == d.ID }); i >= 0 {
