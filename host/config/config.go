@@ -35,6 +35,8 @@ type Config struct {
 	Log      Log     `yaml:"log"`
 	Plugins  Plugins `yaml:"plugins"`
 	Demo     Demo    `yaml:"demo"`
+	Web      Web     `yaml:"web"`
+	Slack    Slack   `yaml:"slack"`
 }
 
 // Log configures logging.
