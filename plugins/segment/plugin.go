@@ -73,7 +73,8 @@ func Plugin() tools.Plugin {
 		},
 		Capabilities: tools.Capabilities{
 			Datasets:  []string{tools.DatasetCustomers, tools.DatasetOrders, tools.DatasetOrderItems, tools.DatasetProducts, tools.DatasetStores},
-			Artifacts: true,
+			Artifacts:      true,
+			KnowledgeWrite: []string{collection},
 		},
 	}
 }
@@ -216,6 +217,9 @@ type TrainInput struct {
 type TrainOutput struct {
 	Version int     `json:"version"`
 	Metrics Metrics `json:"metrics"`
+	// ProfilesWritten counts the segment profiles written to the
+	// knowledge base (one per segment and locale; 0 without one).
+	ProfilesWritten int `json:"profiles_written"`
 }
 
 // Display shows the training result.
@@ -269,7 +273,11 @@ func (s *segmenter) train(ctx context.Context, call *tools.Call, in TrainInput) 
 	st := &state{version: stored.Version, art: art, b: b}
 	st.gradeAll(call.Now)
 	s.st, s.checked = st, s.clock()
-	return &TrainOutput{Version: stored.Version, Metrics: m}, nil
+	docs, err := publishProfiles(ctx, call, st, call.Now)
+	if err != nil {
+		return nil, fmt.Errorf("write segment profiles to the knowledge base: %w", err)
+	}
+	return &TrainOutput{Version: stored.Version, Metrics: m, ProfilesWritten: docs}, nil
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }

@@ -327,3 +327,45 @@ func BenchmarkOrderPlaced(b *testing.B) {
 		}
 	}
 }
+
+// TestProfilesInKnowledge checks that training writes one profile per
+// segment and locale, tagged with its segment, that a retrain replaces
+// them, and that a search scoped to one segment finds only its material.
+func TestProfilesInKnowledge(t *testing.T) {
+	s, host := trained(t)
+	docs := host.Knowledge[collection]
+	k := len(s.st.art.Names)
+	if len(docs) != 2*k {
+		t.Fatalf("%d profile documents for %d segments, want %d", len(docs), k, 2*k)
+	}
+	var vipKO tools.KnowledgeDoc
+	for _, d := range docs {
+		if d.Metadata["segment"] == "" || d.Metadata["doc_type"] != "segment_profile" {
+			t.Errorf("%s: metadata %v", d.ID, d.Metadata)
+		}
+		if d.ID == "segment-profile-vip-ko" {
+			vipKO = d
+		}
+	}
+	if !strings.Contains(vipKO.Text, "VIP 고객은") || !strings.Contains(vipKO.Text, "많이 사는 분류: cake") {
+		t.Errorf("VIP profile (ko):\n%s", vipKO.Text)
+	}
+	hits, err := host.SearchKnowledge(context.Background(), &tools.KnowledgeQuery{
+		Collections: []string{collection}, Text: "what do they buy", Where: map[string]string{"segment": "vip"}, Limit: 10,
+	})
+	if err != nil || len(hits) != 2 {
+		t.Fatalf("VIP-scoped search: %d hits, %v; want the two VIP profiles", len(hits), err)
+	}
+	for _, h := range hits {
+		if h.Metadata["segment"] != "vip" {
+			t.Errorf("VIP-scoped search returned %s (%s)", h.DocID, h.Metadata["segment"])
+		}
+	}
+	// A retrain replaces the profiles rather than adding to them.
+	if _, err := s.train(context.Background(), call(host, "en"), TrainInput{Seed: 2}); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(host.Knowledge[collection]); n != 2*len(s.st.art.Names) {
+		t.Errorf("after a retrain %d profile documents, want %d", n, 2*len(s.st.art.Names))
+	}
+}
