@@ -72,7 +72,7 @@ func Plugin() tools.Plugin {
 			tools.NewTool("evaluate", "Evaluates the segmentation: BIC curve, chosen k, segments, stability across seeds, VIP profile, K-Means (k = 5) beside it, fit times.", s.evaluate),
 		},
 		Capabilities: tools.Capabilities{
-			Datasets:  []string{tools.DatasetCustomers, tools.DatasetOrders, tools.DatasetOrderItems, tools.DatasetProducts, tools.DatasetStores},
+			Datasets:       []string{tools.DatasetCustomers, tools.DatasetOrders, tools.DatasetOrderItems, tools.DatasetProducts, tools.DatasetStores},
 			Artifacts:      true,
 			KnowledgeWrite: []string{collection},
 		},
