@@ -1,7 +1,8 @@
 // Package prompts holds the product's words: embedded templates in Korean
-// and English for the host's own answers (help, clarification, errors) and,
-// later, the LLM prompts, banned-word lists and fallback templates. Text
-// lives here as data so that it can be edited without touching code.
+// and English for the host's own answers (help, clarification, errors), the
+// prompts sent to the language model with their output schemas and fallback
+// templates, and the banned-word lists. Text lives here as data so that it
+// can be edited without touching code; README.md documents the format.
 package prompts
 
 import (
@@ -13,16 +14,41 @@ import (
 	"text/template"
 )
 
-//go:embed answers/*.tmpl
+//go:embed answers/*.tmpl llm/*.tmpl llm/*.json banned/*.txt
 var files embed.FS
 
-// Set is a parsed set of templates, named "<id>.<locale>" (help.ko).
+// Set is a parsed set of templates: the host's answers, named
+// "<id>.<locale>" (help.ko), the LLM prompts, addressed by ref
+// ("chat.answer@v1" or "chat.answer" for the highest version), and the
+// banned-word lists. A Set is immutable and safe for concurrent use.
 type Set struct {
-	t *template.Template
+	t       *template.Template
+	prompts map[string]*Prompt // by "id@vN"
+	latest  map[string]string  // id → ref of its highest version
+	banned  map[string][]string
 }
 
-// Load parses the embedded templates.
-func Load() (*Set, error) {
+// Option configures Load.
+type Option func(*loadOptions)
+
+type loadOptions struct {
+	extra []fs.FS
+}
+
+// WithFS adds the files of fsys, laid out like the embedded ones
+// (llm/*.tmpl, llm/*.json, banned/*.txt), on top of the embedded set: a
+// prompt version or banned list it has replaces the embedded one. Tests and
+// evaluations use it for prompts of their own.
+func WithFS(fsys fs.FS) Option {
+	return func(o *loadOptions) { o.extra = append(o.extra, fsys) }
+}
+
+// Load parses the embedded templates, prompts and banned-word lists.
+func Load(opts ...Option) (*Set, error) {
+	var o loadOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	t := template.New("").Option("missingkey=error").Funcs(template.FuncMap{
 		"join": strings.Join,
 	})
@@ -43,7 +69,14 @@ func Load() (*Set, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Set{t: t}, nil
+	s := &Set{t: t}
+	if err := s.loadPrompts(append([]fs.FS{files}, o.extra...)); err != nil {
+		return nil, err
+	}
+	if err := s.loadBanned(append([]fs.FS{files}, o.extra...)); err != nil {
+		return nil, err
+	}
+	return s, nil
 }
 
 // Render renders template id in locale ("ko" or "en"), falling back to
