@@ -31,12 +31,13 @@ type Config struct {
 	// Listen is the HTTP address of `crumb serve`.
 	Listen string `yaml:"listen"`
 	// TimeZone is the brand's time zone; "today" is local to it.
-	TimeZone string  `yaml:"time_zone"`
-	Log      Log     `yaml:"log"`
-	Plugins  Plugins `yaml:"plugins"`
-	Demo     Demo    `yaml:"demo"`
-	Web      Web     `yaml:"web"`
-	Slack    Slack   `yaml:"slack"`
+	TimeZone string    `yaml:"time_zone"`
+	Log      Log       `yaml:"log"`
+	Plugins  Plugins   `yaml:"plugins"`
+	Demo     Demo      `yaml:"demo"`
+	Web      Web       `yaml:"web"`
+	Slack    Slack     `yaml:"slack"`
+	LLM      LLMConfig `yaml:"llm"`
 }
 
 // Log configures logging.
