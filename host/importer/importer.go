@@ -47,6 +47,7 @@ func Default() *Registry {
 	r.Register(NorthSea{})
 	r.Register(DDOP{})
 	r.Register(OnlineRetail{})
+	r.Register(Groceries{})
 	return r
 }
 
