@@ -75,7 +75,7 @@ func TestRegistry(t *testing.T) {
 
 func TestDefaultIsFresh(t *testing.T) {
 	a, b := Default(), Default()
-	if got := a.Names(); !reflect.DeepEqual(got, []string{"ddop", "meteolytix", "northsea", "onlineretail"}) {
+	if got := a.Names(); !reflect.DeepEqual(got, []string{"ddop", "groceries", "meteolytix", "northsea", "onlineretail"}) {
 		t.Errorf("Default names = %v", got)
 	}
 	a.Register(fake{"extra"})
@@ -182,7 +182,7 @@ func TestLoadErrors(t *testing.T) {
 	tests := []struct {
 		name, importer, dir, wantErr string
 	}{
-		{"unknown importer", "bakery", dir, `unknown importer "bakery": known importers are ddop, meteolytix, northsea`},
+		{"unknown importer", "bakery", dir, `unknown importer "bakery": known importers are ddop, groceries, meteolytix, northsea`},
 		{"nothing to detect", "", dir, "no importer recognises the files in " + dir},
 		{"missing files", "ddop", dir, "lacks bakery_target.csv.gz, bakery_data.csv.gz (or the same uncompressed): is this the right directory?"},
 		{"missing dir", "northsea", filepath.Join(dir, "nope"), "data directory: stat"},
