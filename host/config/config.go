@@ -38,6 +38,7 @@ type Config struct {
 	Web      Web       `yaml:"web"`
 	Slack    Slack     `yaml:"slack"`
 	LLM      LLMConfig `yaml:"llm"`
+	Schedule Schedule  `yaml:"schedule"`
 }
 
 // Log configures logging.
