@@ -12,6 +12,7 @@ import (
 	"github.com/crumb-dev/crumb/host/pluginhost"
 	"github.com/crumb-dev/crumb/host/store"
 	"github.com/crumb-dev/crumb/host/web"
+	"github.com/crumb-dev/crumb/host/web/auth"
 	"github.com/crumb-dev/crumb/tools"
 )
 
@@ -51,10 +52,12 @@ func TestOrdersOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := &notifyRecorder{}
-	h := web.New(web.Options{Plugins: rec, Orders: st}).Handler()
+	h := web.New(web.Options{Plugins: rec, Orders: st, Auth: auth.Static{"crumb_till": {Name: "till-1", Role: auth.Staff, TokenID: "t1"}}}).Handler()
 	post := func(body string) (int, string) {
 		w := httptest.NewRecorder()
-		h.ServeHTTP(w, httptest.NewRequest(http.MethodPost, "/v1/orders", strings.NewReader(body)))
+		req := httptest.NewRequest(http.MethodPost, "/v1/orders", strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer crumb_till")
+		h.ServeHTTP(w, req)
 		return w.Code, w.Body.String()
 	}
 	order := `{"id":"W1","customer_id":"20001","store_id":"S01","items":[{"product_id":"P1","quantity":2,"price":3500}]}`

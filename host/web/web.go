@@ -6,7 +6,6 @@ package web
 
 import (
 	"bytes"
-	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -27,6 +26,7 @@ import (
 	"github.com/crumb-dev/crumb/host/pluginhost"
 	"github.com/crumb-dev/crumb/host/render"
 	"github.com/crumb-dev/crumb/host/store"
+	"github.com/crumb-dev/crumb/host/web/auth"
 	"github.com/crumb-dev/crumb/tools"
 )
 
@@ -46,9 +46,27 @@ type Plugins interface {
 
 // Options configure the server.
 type Options struct {
-	Chat     *chat.Engine
-	Plugins  Plugins
-	Orders   store.Orders // where POST /v1/orders records orders
+	Chat    *chat.Engine
+	Plugins Plugins
+	Orders  store.Orders // where POST /v1/orders records orders
+	// Auth checks bearer tokens. Without it every route but the public ones
+	// (the UI's files, sign-in, health, metrics) answers 401.
+	Auth auth.Authenticator
+	// Tokens, when set, enables sign-in links (POST /v1/auth/signin) and
+	// token management (/v1/tokens, admin only).
+	Tokens store.Tokens
+	// Limiter, when set, limits requests per token (429 with Retry-After).
+	Limiter *auth.Limiter
+	// Policy says which role may call which tool (default auth.DefaultPolicy).
+	Policy        *auth.Policy
+	Conversations store.Conversations // the UI's conversation list
+	Audit         store.AuditLog      // direct tool calls and token changes are recorded here
+	Pushes        store.PushQueue     // the dashboard's push queue
+	// SessionTTL is how long a web sign-in lasts (default 12h).
+	SessionTTL time.Duration
+	// Slack, when set, serves Slack's requests under /slack/ (it checks
+	// Slack's signatures itself).
+	Slack    http.Handler
 	Logger   *slog.Logger
 	Registry *prometheus.Registry // metrics are registered here and served at /metrics
 	Now      func() time.Time
@@ -59,6 +77,7 @@ type Server struct {
 	o        Options
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
+	signins  *auth.Limiter // sign-in attempts per client address
 }
 
 // New returns a server.
@@ -72,8 +91,15 @@ func New(o Options) *Server {
 	if o.Registry == nil {
 		o.Registry = prometheus.NewRegistry()
 	}
+	if o.Policy == nil {
+		o.Policy = auth.DefaultPolicy()
+	}
+	if o.SessionTTL <= 0 {
+		o.SessionTTL = 12 * time.Hour
+	}
 	s := &Server{
-		o: o,
+		o:       o,
+		signins: auth.NewLimiter(func(string) int { return 10 }, 5, o.Now),
 		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "crumb_http_requests_total", Help: "HTTP requests by route and status code.",
 		}, []string{"route", "code"}),
@@ -86,18 +112,58 @@ func New(o Options) *Server {
 	return s
 }
 
-// Handler returns the HTTP handler.
+// Who may use a route: anyone, any signed-in role, or admins only.
+const (
+	public   = ""
+	signedIn = auth.Staff
+	admin    = auth.Admin
+)
+
+// Handler returns the HTTP handler. Every route is here, with who may use
+// it; the principal of a signed-in route is in the request's context
+// (principalOf).
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
-	route := func(pattern string, h http.HandlerFunc) { mux.Handle(pattern, s.instrument(pattern, h)) }
-	route("POST /v1/chat", s.chat)
-	route("GET /v1/tools", s.listTools)
-	route("POST /v1/tools/{name}", s.callTool)
-	route("GET /v1/plugins", s.listPlugins)
-	route("POST /v1/charts/{format}", s.renderChart)
-	route("POST /v1/orders", s.order)
-	route("GET /healthz", s.health)
-	route("GET /{$}", s.index)
+	routes := []struct {
+		pattern string
+		who     string
+		h       http.HandlerFunc
+	}{
+		// The web UI's files; the page asks for a token itself.
+		{"GET /{$}", public, s.index},
+		{"GET /dashboard", public, s.index},
+		{"GET /assets/{file}", public, s.asset},
+		{"POST /v1/auth/signin", public, s.signin},
+		{"GET /healthz", public, s.health},
+
+		{"GET /v1/me", signedIn, s.me},
+		{"POST /v1/auth/signout", signedIn, s.signout},
+		{"POST /v1/chat", signedIn, s.chat},
+		{"POST /v1/chat/stream", signedIn, s.chatStream},
+		{"GET /v1/conversations", signedIn, s.listConversations},
+		{"GET /v1/conversations/{id}", signedIn, s.conversation},
+		{"GET /v1/dashboard", signedIn, s.dashboard},
+		{"GET /v1/tools", signedIn, s.listTools},
+		{"POST /v1/tools/{name}", signedIn, s.callTool}, // the policy decides per tool
+		{"GET /v1/plugins", signedIn, s.listPlugins},
+		{"POST /v1/charts/{format}", signedIn, s.renderChart},
+		{"POST /v1/orders", signedIn, s.order},
+
+		{"GET /v1/tokens", admin, s.listTokens},
+		{"POST /v1/tokens", admin, s.createToken},
+		{"DELETE /v1/tokens/{id}", admin, s.revokeToken},
+		{"GET /v1/audit", admin, s.audit},
+	}
+	for _, r := range routes {
+		h := r.h
+		if r.who != public {
+			h = s.authenticated(r.who, h)
+		}
+		mux.Handle(r.pattern, s.instrument(r.pattern, h))
+	}
+	if s.o.Slack != nil {
+		mux.Handle("POST /slack/", s.instrument("POST /slack/", s.o.Slack.ServeHTTP))
+	}
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.o.Registry, promhttp.HandlerOpts{}))
 	return s.withRequestID(mux)
 }
@@ -122,6 +188,10 @@ func (w *statusWriter) WriteHeader(code int) {
 	w.code = code
 	w.ResponseWriter.WriteHeader(code)
 }
+
+// Unwrap lets http.ResponseController reach the connection (to flush
+// server-sent events).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 func (s *Server) instrument(route string, h http.HandlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -213,14 +283,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "invalid_request", err.Error(), nil)
 		return
 	}
-	reply, err := s.o.Chat.Handle(r.Context(), &chat.Turn{
-		RequestID:      tools.RequestIDFrom(r.Context()),
-		User:           cmp.Or(req.User, "api"),
-		Channel:        "api",
-		ConversationID: req.ConversationID,
-		Locale:         req.Locale,
-		Text:           req.Text,
-	})
+	reply, err := s.o.Chat.Handle(r.Context(), s.turn(r, req, "api"))
 	if errors.Is(err, chat.ErrInvalidTurn) {
 		writeError(w, http.StatusBadRequest, "invalid_request", err.Error(), nil)
 		return
@@ -233,8 +296,31 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, reply)
 }
 
+// turn is the chat turn of a request: the user and role are the token's.
+// The body's "user" field is ignored: a token speaks for one person.
+func (s *Server) turn(r *http.Request, req *ChatRequest, channel string) *chat.Turn {
+	p := principalOf(r)
+	return &chat.Turn{
+		RequestID:      tools.RequestIDFrom(r.Context()),
+		User:           p.Name,
+		Role:           p.Role,
+		Channel:        channel,
+		ConversationID: req.ConversationID,
+		Locale:         req.Locale,
+		Text:           req.Text,
+	}
+}
+
+// listTools lists the tools the caller's role may call.
 func (s *Server) listTools(w http.ResponseWriter, r *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]any{"tools": s.o.Plugins.Tools()})
+	role := principalOf(r).Role
+	out := []pluginhost.Tool{}
+	for _, t := range s.o.Plugins.Tools() {
+		if s.o.Policy.Allows(role, t.ToolInfo) {
+			out = append(out, t)
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"tools": out})
 }
 
 func (s *Server) listPlugins(w http.ResponseWriter, r *http.Request) {
@@ -265,14 +351,28 @@ func (s *Server) callTool(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "invalid_request", fmt.Sprintf("locale %q: want ko or en", locale), nil)
 		return
 	}
+	p := principalOf(r)
+	if t, ok := s.findTool(name); ok && !s.o.Policy.Allows(p.Role, t.ToolInfo) {
+		s.recordAudit(r, "tool:"+t.Name, body, "denied")
+		writeError(w, http.StatusForbidden, "forbidden", s.o.Policy.Denial(p.Role, t.ToolInfo, "en"), nil)
+		return
+	}
 	start := time.Now()
 	res, err := s.o.Plugins.Invoke(r.Context(), &tools.Invocation{
 		Tool: name,
 		Args: body,
 		CallInfo: tools.CallInfo{
-			RequestID: tools.RequestIDFrom(r.Context()), User: "api", Locale: locale, Now: s.o.Now(),
+			RequestID: tools.RequestIDFrom(r.Context()), User: p.Name, Role: p.Role, Locale: locale, Now: s.o.Now(),
 		},
 	})
+	outcome := "ok"
+	switch {
+	case err != nil:
+		outcome = err.Error()
+	case res.Failure != "":
+		outcome = "failure: " + res.Failure
+	}
+	s.recordAudit(r, "tool:"+name, body, outcome)
 	var (
 		ae *pluginhost.ArgumentError
 		ue *pluginhost.UnavailableError
@@ -411,7 +511,7 @@ func (s *Server) order(w http.ResponseWriter, r *http.Request) {
 				continue
 			}
 			_, err := s.o.Plugins.Invoke(r.Context(), &tools.Invocation{Tool: t.ID, Args: args,
-				CallInfo: tools.CallInfo{RequestID: tools.RequestIDFrom(r.Context()), User: "api", Locale: "en", Now: s.o.Now()}})
+				CallInfo: tools.CallInfo{RequestID: tools.RequestIDFrom(r.Context()), User: principalOf(r).Name, Locale: "en", Now: s.o.Now()}})
 			if err != nil {
 				// The order is recorded; the plugin sees it at its next reload.
 				s.o.Logger.ErrorContext(r.Context(), "order_placed", "tool", t.ID, "order", o.ID, "err", err)

@@ -26,10 +26,14 @@ import (
 	"github.com/crumb-dev/crumb/host/pluginhost"
 	"github.com/crumb-dev/crumb/host/store"
 	"github.com/crumb-dev/crumb/host/web"
+	"github.com/crumb-dev/crumb/host/web/auth"
 	"github.com/crumb-dev/crumb/prompts"
 	"github.com/crumb-dev/crumb/tools"
 	"github.com/crumb-dev/crumb/tools/plugintest"
 )
+
+// testToken signs the fixture's requests in as an admin named tester.
+const testToken = "crumb_test_admin"
 
 // seoul is the brand's time zone (UTC+9, no daylight saving).
 var seoul = time.FixedZone("KST", 9*3600)
@@ -110,7 +114,8 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := web.New(web.Options{Chat: engine, Plugins: f.host, Logger: log, Registry: reg, Now: clock})
+	srv := web.New(web.Options{Chat: engine, Plugins: f.host, Logger: log, Registry: reg, Now: clock,
+		Auth: auth.Static{testToken: {Name: "tester", Role: auth.Admin, TokenID: "t0"}}, Conversations: st, Audit: st})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	f.url = ts.URL
@@ -160,6 +165,7 @@ func (f *fixture) do(t *testing.T, method, path string, body []byte, header map[
 	if err != nil {
 		t.Fatal(err)
 	}
+	req.Header.Set("Authorization", "Bearer "+testToken)
 	for k, v := range header {
 		req.Header.Set(k, v)
 	}

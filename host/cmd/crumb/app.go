@@ -18,6 +18,7 @@ import (
 	"github.com/crumb-dev/crumb/host/obs"
 	"github.com/crumb-dev/crumb/host/pluginhost"
 	"github.com/crumb-dev/crumb/host/store"
+	"github.com/crumb-dev/crumb/host/web/auth"
 	"github.com/crumb-dev/crumb/prompts"
 )
 
@@ -130,7 +131,7 @@ func (a *app) start(ctx context.Context) (*runtime, error) {
 		r.Close()
 		return nil, err
 	}
-	r.chat, err = chat.New(chat.Options{Tools: r.plugins, Store: r.store, Texts: texts, Logger: a.log, Now: time.Now})
+	r.chat, err = chat.New(chat.Options{Tools: auth.NewGuard(r.plugins, nil), Store: r.store, Texts: texts, Logger: a.log, Now: time.Now})
 	if err != nil {
 		r.Close()
 		return nil, err

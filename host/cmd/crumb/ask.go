@@ -49,7 +49,7 @@ func (a *app) askCmd() *cobra.Command {
 				if server == "" {
 					server = "http://" + a.cfg.Listen
 				}
-				reply, err = askServer(ctx, server, &req)
+				reply, err = askServer(ctx, server, a.localToken(), &req)
 				if errors.Is(err, errNoServer) {
 					local = true
 				} else if err != nil {
@@ -87,13 +87,14 @@ func (a *app) askCmd() *cobra.Command {
 
 var errNoServer = errors.New("no server")
 
-func askServer(ctx context.Context, server string, req *web.ChatRequest) (*chat.Reply, error) {
+func askServer(ctx context.Context, server, token string, req *web.ChatRequest) (*chat.Reply, error) {
 	body, _ := json.Marshal(req)
 	hreq, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(server, "/")+"/v1/chat", bytes.NewReader(body))
 	if err != nil {
 		return nil, fmt.Errorf("server URL %q: %w", server, err)
 	}
 	hreq.Header.Set("Content-Type", "application/json")
+	hreq.Header.Set("Authorization", "Bearer "+token) // the token crumb serve left in the data directory
 	client := &http.Client{Timeout: 60 * time.Second}
 	resp, err := client.Do(hreq)
 	if err != nil {

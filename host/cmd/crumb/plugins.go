@@ -32,7 +32,7 @@ func (a *app) pluginsCmd() *cobra.Command {
 			if server == "" {
 				server = "http://" + a.cfg.Listen
 			}
-			statuses, err := fetchPlugins(ctx, server)
+			statuses, err := fetchPlugins(ctx, server, a.localToken())
 			if err != nil {
 				if statuses, err = a.localPlugins(ctx); err != nil {
 					return err
@@ -65,13 +65,14 @@ func (a *app) pluginsCmd() *cobra.Command {
 	return cmd
 }
 
-func fetchPlugins(ctx context.Context, server string) ([]pluginhost.Status, error) {
+func fetchPlugins(ctx context.Context, server, token string) ([]pluginhost.Status, error) {
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(server, "/")+"/v1/plugins", nil)
 	if err != nil {
 		return nil, err
 	}
+	req.Header.Set("Authorization", "Bearer "+token) // the token crumb serve left in the data directory
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return nil, err

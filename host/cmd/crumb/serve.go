@@ -35,7 +35,14 @@ func (a *app) serveCmd() *cobra.Command {
 				return err
 			}
 			defer rt.Close()
-			srv := web.New(web.Options{Chat: rt.chat, Plugins: rt.plugins, Orders: rt.store, Logger: a.log, Registry: rt.registry})
+			access, err := a.webAccess(ctx, rt)
+			if err != nil {
+				return err
+			}
+			defer access.close()
+			srv := web.New(web.Options{Chat: rt.chat, Plugins: rt.plugins, Orders: rt.store, Logger: a.log, Registry: rt.registry,
+				Auth: access.auth, Tokens: access.tokens, Limiter: access.limiter, Conversations: rt.store, Audit: rt.store, Pushes: rt.store,
+				SessionTTL: a.cfg.Web.Session(), Slack: access.slack})
 			ln, err := net.Listen("tcp", a.cfg.Listen)
 			if err != nil {
 				return fmt.Errorf("listen on %s: %w (set listen in crumb.yaml or CRUMB_LISTEN)", a.cfg.Listen, err)
@@ -57,7 +64,7 @@ func (a *app) serveCmd() *cobra.Command {
 				}
 			}
 			a.log.Info("crumb serving", "url", "http://"+ln.Addr().String(), "plugins", running, "tools", len(rt.plugins.Tools()), "database", a.dbName())
-			fmt.Fprintf(a.stderr, "Crumb is serving on http://%s — try:\n  curl -d '{\"text\":\"what is in stock at Hongdae?\"}' http://%s/v1/chat\n", ln.Addr(), ln.Addr())
+			access.announce(ctx, ln.Addr().String())
 			select {
 			case err := <-errc:
 				if !errors.Is(err, http.ErrServerClosed) {
