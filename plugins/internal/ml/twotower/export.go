@@ -1,0 +1,84 @@
+package twotower
+
+import (
+	"fmt"
+
+	"github.com/crumb-dev/crumb/edge/onnx"
+)
+
+// ONNX input and output names (edge/reco.MemberInputs and MemberOutput).
+var (
+	inputNames = []string{"user", "gender", "age_band", "context", "context_kind"}
+	outputName = "scores"
+)
+
+// ONNX writes the model as an ONNX graph (IR 8, opset 17), float32 or int8. Inputs are int64:
+// user [B], gender [B], age_band [B], context [B, ContextLen], context_kind [B, ContextLen];
+// the output is scores [B, Items]. The int8 graph quantises activations per call: run it at
+// batch 1 for results that do not depend on the other rows.
+func (m *Model) ONNX(int8 bool, version string) ([]byte, error) {
+	d, L := int64(m.Dim), int64(m.ContextLen)
+	b := onnx.NewBuilder("crumb_two_tower")
+	user := b.Input(inputNames[0], onnx.Int64, -1)
+	gender := b.Input(inputNames[1], onnx.Int64, -1)
+	age := b.Input(inputNames[2], onnx.Int64, -1)
+	ctx := b.Input(inputNames[3], onnx.Int64, -1, L)
+	kind := b.Input(inputNames[4], onnx.Int64, -1, L)
+
+	var uTab, cTab string
+	if int8 {
+		uTab = b.DequantizedInitializer("user_emb", m.U, m.Users, m.Dim, 0)
+		cTab = b.DequantizedInitializer("context_emb", m.C, m.Items, m.Dim, 0)
+	} else {
+		uTab = b.Initializer(onnx.FloatTensor("user_emb", []int64{int64(m.Users), d}, m.U))
+		cTab = b.Initializer(onnx.FloatTensor("context_emb", []int64{int64(m.Items), d}, m.C))
+	}
+	gTab := b.Initializer(onnx.FloatTensor("gender_emb", []int64{int64(m.Genders), int64(m.GenderDim)}, m.G))
+	aTab := b.Initializer(onnx.FloatTensor("age_emb", []int64{int64(m.Ages), int64(m.AgeDim)}, m.A))
+	kw := b.Initializer(onnx.FloatTensor("kind_weights", []int64{4}, m.KindWeights[:]))
+
+	gather := func(tab, idx string) string { return b.Op("Gather", []string{tab, idx}, onnx.Int("axis", 0)) }
+	// Context mean: Σ w e / max(Σ w, ε).
+	w := gather(kw, kind)  // [B, L]
+	e := gather(cTab, ctx) // [B, L, D]
+	we := b.Op("Mul", []string{e, b.Op("Unsqueeze", []string{w, b.Int64s(2)})})
+	num := b.Op("ReduceSum", []string{we, b.Int64s(1)}, onnx.Int("keepdims", 0))  // [B, D]
+	den := b.Op("ReduceSum", []string{w, b.Int64s(1)}, onnx.Int("keepdims", 1))   // [B, 1]
+	c := b.Op("Div", []string{num, b.Op("Max", []string{den, b.Scalar(ctxEps)})}) // [B, D]
+
+	h := b.Op("Concat", []string{gather(uTab, user), gather(gTab, gender), gather(aTab, age), c}, onnx.Int("axis", 1))
+	b1 := b.Initializer(onnx.FloatTensor("b1", []int64{int64(m.Hidden)}, m.B1))
+	b2 := b.Initializer(onnx.FloatTensor("b2", []int64{d}, m.B2))
+	bv := b.Initializer(onnx.FloatTensor("item_bias", []int64{int64(m.Items)}, m.BV))
+	vt := transpose(m.V, m.Items, m.Dim)
+
+	var a1, u0, s0 string
+	if int8 {
+		a1 = b.MatMulInt8("w1", h, m.W1, m.In(), m.Hidden)
+	} else {
+		a1 = b.Op("MatMul", []string{h, b.Initializer(onnx.FloatTensor("w1", []int64{int64(m.In()), int64(m.Hidden)}, m.W1))})
+	}
+	z := b.Op("Relu", []string{b.Op("Add", []string{a1, b1})})
+	if int8 {
+		u0 = b.MatMulInt8("w2", z, m.W2, m.Hidden, m.Dim)
+	} else {
+		u0 = b.Op("MatMul", []string{z, b.Initializer(onnx.FloatTensor("w2", []int64{int64(m.Hidden), d}, m.W2))})
+	}
+	u := b.Op("Add", []string{b.Op("Add", []string{u0, b2}), c})
+	if int8 {
+		s0 = b.MatMulInt8("items", u, vt, m.Dim, m.Items)
+	} else {
+		s0 = b.Op("MatMul", []string{u, b.Initializer(onnx.FloatTensor("item_emb_t", []int64{d, int64(m.Items)}, vt))})
+	}
+	b.OpNamed("Add", []string{outputName}, []string{s0, bv})
+	b.Output(outputName, onnx.Float, -1, int64(m.Items))
+
+	model := b.Model("crumb-recommend", version)
+	form := "float32"
+	if int8 {
+		form = "int8"
+	}
+	model.Doc = "Crumb two-tower member recommender (" + form + ")"
+	model.Metadata = map[string]string{"form": form, "items": fmt.Sprint(m.Items), "users": fmt.Sprint(m.Users - 1)}
+	return model.Marshal()
+}

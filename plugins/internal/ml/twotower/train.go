@@ -1,0 +1,263 @@
+package twotower
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+)
+
+// Example is one training case: the query and the item that was bought. Mask lists items that
+// are not negatives for it (the rest of its basket: at serving time those are in the cart and
+// never recommended).
+type Example struct {
+	Input
+	Target int32
+	Mask   []int32
+}
+
+// Stats summarise a training run.
+type Stats struct {
+	Examples int     `json:"examples"`
+	Epochs   int     `json:"epochs"`
+	Loss     float64 `json:"loss"` // mean cross-entropy of the last epoch
+	Softmax  string  `json:"softmax"`
+}
+
+// Train runs epochs passes of Adagrad over examples in a seeded order, one example per step.
+// With more than FullSoftmax items each step scores the target against Negatives items drawn
+// uniformly (a sampled softmax; uniform proposals need no log-Q correction), otherwise against
+// every item. Masked items are left out of the softmax.
+func (m *Model) Train(examples []Example, epochs int, seed uint64) (Stats, error) {
+	if len(examples) == 0 {
+		return Stats{}, errNoExamples
+	}
+	for i := range examples {
+		if err := m.check(&examples[i].Input); err != nil {
+			return Stats{}, err
+		}
+		if t := examples[i].Target; t < 0 || int(t) >= m.Items {
+			return Stats{}, errTarget(t, m.Items)
+		}
+	}
+	if m.acc == nil {
+		m.acc = &Model{
+			U: fill(len(m.U)), G: fill(len(m.G)), A: fill(len(m.A)), C: fill(len(m.C)),
+			W1: fill(len(m.W1)), B1: fill(len(m.B1)), W2: fill(len(m.W2)), B2: fill(len(m.B2)),
+			V: fill(len(m.V)), BV: fill(len(m.BV)),
+		}
+	}
+	r := rand.New(rand.NewPCG(seed, 0x7472))
+	order := make([]int, len(examples))
+	for i := range order {
+		order[i] = i
+	}
+	full := m.Items <= m.FullSoftmax
+	st := Stats{Examples: len(examples), Epochs: epochs, Softmax: "sampled"}
+	if full {
+		st.Softmax = "full"
+	}
+	t := newTrainer(m)
+	for e := 0; e < epochs; e++ {
+		r.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		var loss float64
+		for _, i := range order {
+			ex := examples[i]
+			if m.UserDropout > 0 && r.Float32() < m.UserDropout {
+				ex.User = 0
+			}
+			loss += t.step(&ex, full, r)
+		}
+		st.Loss = loss / float64(len(order))
+	}
+	return st, nil
+}
+
+func fill(n int) []float32 {
+	out := make([]float32, n)
+	for i := range out {
+		out[i] = 1e-8
+	}
+	return out
+}
+
+func errTarget(t int32, n int) error {
+	return fmt.Errorf("twotower: target item %d outside the %d items", t, n)
+}
+
+// trainer holds one training run's scratch space.
+type trainer struct {
+	m       *Model
+	f       forward
+	cands   []int32
+	logits  []float32
+	du, dz  []float32
+	da1, dh []float32
+	dc      []float32
+	masked  []bool
+	sampled []bool
+}
+
+func newTrainer(m *Model) *trainer {
+	return &trainer{
+		m:  m,
+		du: make([]float32, m.Dim), dz: make([]float32, m.Hidden), da1: make([]float32, m.Hidden),
+		dh: make([]float32, m.In()), dc: make([]float32, m.Dim),
+		masked: make([]bool, m.Items), sampled: make([]bool, m.Items),
+	}
+}
+
+// adagrad applies one Adagrad step with L2 to p[i] given gradient g.
+func (t *trainer) adagrad(p, acc []float32, i int, g float32) {
+	g += t.m.L2 * p[i]
+	acc[i] += g * g
+	p[i] -= t.m.LR * g / float32(math.Sqrt(float64(acc[i])))
+}
+
+// step trains on one example and returns its loss.
+func (t *trainer) step(ex *Example, full bool, r *rand.Rand) float64 {
+	m, f := t.m, &t.f
+	d, gd, ad, hid := m.Dim, m.GenderDim, m.AgeDim, m.Hidden
+	m.forward(&ex.Input, f)
+
+	for _, it := range ex.Mask {
+		t.masked[it] = true
+	}
+	t.masked[ex.Target] = false
+	t.cands = append(t.cands[:0], ex.Target)
+	if full {
+		for j := 0; j < m.Items; j++ {
+			if int32(j) != ex.Target && !t.masked[j] {
+				t.cands = append(t.cands, int32(j))
+			}
+		}
+	} else {
+		t.sampled[ex.Target] = true
+		for range m.Negatives {
+			j := int32(r.IntN(m.Items))
+			if !t.masked[j] && !t.sampled[j] {
+				t.sampled[j] = true
+				t.cands = append(t.cands, j)
+			}
+		}
+		for _, j := range t.cands {
+			t.sampled[j] = false
+		}
+	}
+	for _, it := range ex.Mask {
+		t.masked[it] = false
+	}
+
+	// Softmax over the candidates; the target is candidate 0.
+	t.logits = t.logits[:0]
+	mx := float32(math.Inf(-1))
+	for _, j := range t.cands {
+		v := m.V[int(j)*d : int(j)*d+d]
+		var s float32
+		for k, x := range f.u {
+			s += x * v[k]
+		}
+		s += m.BV[j]
+		t.logits = append(t.logits, s)
+		mx = max(mx, s)
+	}
+	var sum float64
+	for i, s := range t.logits {
+		e := math.Exp(float64(s - mx))
+		t.logits[i] = float32(e)
+		sum += e
+	}
+	loss := -math.Log(float64(t.logits[0]) / sum)
+
+	// Item tower gradients, and du.
+	clear(t.du)
+	for i, j := range t.cands {
+		g := float32(float64(t.logits[i]) / sum)
+		if i == 0 {
+			g -= 1
+		}
+		v := m.V[int(j)*d : int(j)*d+d]
+		for k := range t.du {
+			t.du[k] += g * v[k]
+		}
+		for k := 0; k < d; k++ {
+			t.adagrad(m.V, m.acc.V, int(j)*d+k, g*f.u[k])
+		}
+		t.adagrad(m.BV, m.acc.BV, int(j), g)
+	}
+
+	// Back through u = z W2 + b2 + c.
+	copy(t.dc, t.du)
+	for k := 0; k < hid; k++ {
+		row := m.W2[k*d : k*d+d]
+		var s float32
+		for j, g := range t.du {
+			s += row[j] * g
+		}
+		t.dz[k] = s
+		if f.a1[k] > 0 {
+			t.da1[k] = s
+		} else {
+			t.da1[k] = 0
+		}
+	}
+	for k := 0; k < hid; k++ {
+		if f.z[k] == 0 {
+			continue
+		}
+		for j, g := range t.du {
+			t.adagrad(m.W2, m.acc.W2, k*d+j, f.z[k]*g)
+		}
+	}
+	for j, g := range t.du {
+		t.adagrad(m.B2, m.acc.B2, j, g)
+	}
+
+	// Back through a1 = h W1 + b1.
+	in := m.In()
+	for i := 0; i < in; i++ {
+		row := m.W1[i*hid : i*hid+hid]
+		var s float32
+		for k, g := range t.da1 {
+			s += row[k] * g
+		}
+		t.dh[i] = s
+	}
+	for i := 0; i < in; i++ {
+		if f.h[i] == 0 {
+			continue
+		}
+		for k, g := range t.da1 {
+			if g != 0 {
+				t.adagrad(m.W1, m.acc.W1, i*hid+k, f.h[i]*g)
+			}
+		}
+	}
+	for k, g := range t.da1 {
+		t.adagrad(m.B1, m.acc.B1, k, g)
+	}
+
+	// Embedding tables.
+	u, g, a := ex.User, ex.Gender, ex.Age
+	for k := 0; k < d; k++ {
+		t.adagrad(m.U, m.acc.U, u*d+k, t.dh[k])
+	}
+	for k := 0; k < gd; k++ {
+		t.adagrad(m.G, m.acc.G, g*gd+k, t.dh[d+k])
+	}
+	for k := 0; k < ad; k++ {
+		t.adagrad(m.A, m.acc.A, a*ad+k, t.dh[d+gd+k])
+	}
+	for k := range t.dc {
+		t.dc[k] += t.dh[d+gd+ad+k]
+	}
+	for l, it := range ex.Context {
+		w := m.KindWeights[ex.Kinds[l]] * f.inv
+		if w == 0 {
+			continue
+		}
+		for k, gk := range t.dc {
+			t.adagrad(m.C, m.acc.C, int(it)*d+k, gk*w)
+		}
+	}
+	return loss
+}
