@@ -86,8 +86,9 @@ func Default() Config {
 // envPrefix starts every configuration variable.
 const envPrefix = "CRUMB_"
 
-// ignoredEnv are CRUMB_ variables that are not configuration.
-var ignoredEnv = []string{"CRUMB_PLUGIN_MAGIC_COOKIE", "CRUMB_CONFIG"}
+// ignoredEnv are CRUMB_ variables that are not configuration (CRUMB_ORT_LIB is
+// the ONNX Runtime library the recommend plugin and crumb-edge load).
+var ignoredEnv = []string{"CRUMB_PLUGIN_MAGIC_COOKIE", "CRUMB_CONFIG", "CRUMB_ORT_LIB"}
 
 // Load reads the configuration. path is the YAML file; when empty,
 // ./crumb.yaml is read if it exists. environ is os.Environ() in production.
