@@ -622,11 +622,11 @@ func TestChatAnswer(t *testing.T) {
 func TestGroundedText(t *testing.T) {
 	v := llm.GroundedText(json.RawMessage(`{"items":[{"name":"크루아상","qty":1200}],"rate":0.1234,"at":"2025-01-05"}`), "강남점 재고?")
 	for text, bad := range map[string]bool{
-		"크루아상 1,200개, 폐기율 12.34%예요.":  false,
-		"1개 품목이에요.":                  false,
-		"2025-01-05 기준이에요.":          false,
-		"크루아상 1300개예요.":              true,
-		"하나. 둘. 셋. 넷.":               true,
+		"크루아상 1,200개, 폐기율 12.34%예요.":   false,
+		"1개 품목이에요.":                    false,
+		"2025-01-05 기준이에요.":            false,
+		"크루아상 1300개예요.":                true,
+		"하나. 둘. 셋. 넷.":                 true,
 		strings.Repeat("빵", 401) + ".": true,
 	} {
 		msgs := v(mustJSON(map[string]string{"text": text}))
