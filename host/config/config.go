@@ -39,6 +39,9 @@ type Config struct {
 	Slack    Slack     `yaml:"slack"`
 	LLM      LLMConfig `yaml:"llm"`
 	Schedule Schedule  `yaml:"schedule"`
+
+	// Knowledge configures the knowledge base (knowledge.go).
+	Knowledge Knowledge `yaml:"knowledge"`
 }
 
 // Log configures logging.
