@@ -20,6 +20,7 @@ import (
 	"github.com/crumb-dev/crumb/host/llm"
 	"github.com/crumb-dev/crumb/host/llm/llmeval"
 	"github.com/crumb-dev/crumb/host/llm/llmtest"
+	"github.com/crumb-dev/crumb/host/store"
 	"github.com/crumb-dev/crumb/prompts"
 	"github.com/crumb-dev/crumb/tools"
 )
@@ -682,4 +683,29 @@ func gauge(t *testing.T, reg *prometheus.Registry, name string, labels map[strin
 		return -1
 	}
 	return m.GetGauge().GetValue()
+}
+
+func TestStoreRecorder(t *testing.T) {
+	ctx := tools.WithRequestID(context.Background(), "req-sql")
+	st, err := store.OpenSQLite(ctx, filepath.Join(t.TempDir(), "crumb.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	gen, err := llm.New(config.LLMConfig{}, loadPrompts(t), llm.WithRecorder(llm.StoreRecorder(st)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := gen.Generate(ctx, pushRequest())
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.GenerationsByRequest(ctx, "req-sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Outcome != llm.OutcomeFallback || got[0].Reason != llm.ReasonNoProvider ||
+		got[0].Prompt != "eval.push_copy@v1" || got[0].Provider != "template" || string(got[0].Output) != string(res.Output) {
+		t.Errorf("logged %+v", got)
+	}
 }
