@@ -168,8 +168,12 @@ func Open(ctx context.Context, opt Options) (*KB, error) {
 			return nil, fmt.Errorf("knowledge base at %s: %s is damaged (%v): rebuild it with `crumb knowledge ingest --reset`", opt.Dir, manifestFile, err)
 		}
 		if m.Embedder != emb.Name() || (m.Dim != 0 && emb.Dim() != 0 && m.Dim != emb.Dim()) {
-			return nil, fmt.Errorf("knowledge base at %s was built with embedder %s (dim %d), not %s (dim %d); re-ingest with `crumb knowledge ingest --reset --embedder %s` or use --embedder %s",
-				opt.Dir, m.Embedder, m.Dim, emb.Name(), emb.Dim(), emb.Name(), m.Embedder)
+			other := emb.Name()
+			if emb.Dim() != 0 {
+				other += fmt.Sprintf(" (dim %d)", emb.Dim())
+			}
+			return nil, fmt.Errorf("knowledge base at %s was built with embedder %s (dim %d), not %s; re-ingest with `crumb knowledge ingest --reset --embedder %s` or use --embedder %s",
+				opt.Dir, m.Embedder, m.Dim, other, emb.Name(), m.Embedder)
 		}
 		kb.man = m
 	}
