@@ -127,7 +127,7 @@ func (s *Set) Prompts() []string {
 
 // RenderPrompt renders the system and user messages of the prompt ref.
 func (s *Set) RenderPrompt(ref string, in Input) (*Rendered, error) {
-	p, data, err := s.prepare(ref, in)
+	p, data, err := s.prepare(ref, in, true)
 	if err != nil {
 		return nil, err
 	}
@@ -149,7 +149,8 @@ func (s *Set) RenderPrompt(ref string, in Input) (*Rendered, error) {
 // variables. It is ErrNoFallback (wrapped) when the prompt has none, and an
 // error naming the template when the block does not render valid JSON.
 func (s *Set) RenderFallback(ref string, in Input) (json.RawMessage, error) {
-	p, data, err := s.prepare(ref, in)
+	// The schema text is for the model; a fallback has no use for it.
+	p, data, err := s.prepare(ref, in, false)
 	if err != nil {
 		return nil, err
 	}
@@ -174,7 +175,7 @@ func (s *Set) RenderFallback(ref string, in Input) (json.RawMessage, error) {
 // RenderRepair renders the message that re-asks after a bad answer, listing
 // in.Errors.
 func (s *Set) RenderRepair(ref string, in Input) (string, error) {
-	p, data, err := s.prepare(ref, in)
+	p, data, err := s.prepare(ref, in, true)
 	if err != nil {
 		return "", err
 	}
@@ -186,7 +187,7 @@ func (s *Set) RenderRepair(ref string, in Input) (string, error) {
 	return out, nil
 }
 
-func (s *Set) prepare(ref string, in Input) (*Prompt, *Data, error) {
+func (s *Set) prepare(ref string, in Input, withSchema bool) (*Prompt, *Data, error) {
 	p, err := s.Prompt(ref)
 	if err != nil {
 		return nil, nil, err
@@ -211,7 +212,7 @@ func (s *Set) prepare(ref string, in Input) (*Prompt, *Data, error) {
 		}
 	}
 	d := &Data{Vars: vars, Locale: locale, Banned: banned}
-	if len(schema) > 0 {
+	if withSchema && len(schema) > 0 {
 		var b bytes.Buffer
 		if err := json.Indent(&b, schema, "", "  "); err != nil {
 			return nil, nil, fmt.Errorf("prompt %s: output schema is not valid JSON: %w", p.Ref(), err)

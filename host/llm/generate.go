@@ -512,7 +512,7 @@ func (g *Generator) finish(ctx context.Context, req *Request, res *Result, start
 	g.metrics.generations.WithLabelValues(res.Prompt, res.Outcome, res.Reason).Inc()
 	g.metrics.latency.WithLabelValues(res.Prompt, res.Outcome).Observe(res.Duration.Seconds())
 	g.record(ctx, req, res)
-	if res.Outcome != OutcomeLLM {
+	if res.Outcome != OutcomeLLM && res.Reason != ReasonNoProvider {
 		g.log.InfoContext(ctx, "generation", "prompt", res.Prompt, "outcome", res.Outcome, "reason", res.Reason, "detail", res.Detail, "attempts", res.Attempts, "ms", res.Duration.Milliseconds())
 	}
 	return res
@@ -550,7 +550,7 @@ func (g *Generator) record(ctx context.Context, req *Request, res *Result) {
 
 // compile compiles a schema once per distinct document.
 func (g *Generator) compile(raw json.RawMessage) (*tools.Schema, error) {
-	key := string(compact(raw))
+	key := string(raw)
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if s, ok := g.schemas[key]; ok {

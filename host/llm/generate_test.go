@@ -448,6 +448,7 @@ func TestProviderDown(t *testing.T) {
 	} {
 		for _, format := range []string{llmtest.OpenAI, llmtest.Anthropic, llmtest.Ollama} {
 			t.Run(c.name+"/"+format, func(t *testing.T) {
+				t.Parallel() // each waits for time-outs, with its own server and generator
 				e := setup(t, format, llmtest.Sequence(c.step), tune)
 				t0 := time.Now()
 				res := generate(t, e, pushRequest())

@@ -196,7 +196,8 @@ func (g *Guard) scan(text string) []Match {
 	for i := range toks {
 		var cat strings.Builder
 		short := false
-		for j := i; j < len(toks); j++ {
+		// Latin entries hold no Hangul: a run stops at a Hangul word.
+		for j := i; j < len(toks) && !toks[j].hangul; j++ {
 			cat.WriteString(toks[j].text)
 			short = short || toks[j].letters <= 2
 			if cat.Len() > g.maxKey+6 {

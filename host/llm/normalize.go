@@ -175,6 +175,7 @@ func skeleton(rs []normRune) []normRune {
 type token struct {
 	text       string
 	letters    int
+	hangul     bool
 	start, end int
 }
 
@@ -187,7 +188,7 @@ func tokenize(rs []normRune) []token {
 	hangul := false
 	flush := func() {
 		if len(cur) > 0 {
-			out = append(out, token{text: string(cur), letters: len(cur), start: start, end: end})
+			out = append(out, token{text: string(cur), letters: len(cur), hangul: hangul, start: start, end: end})
 			cur = cur[:0]
 		}
 	}
