@@ -2,6 +2,8 @@ package knowledge
 
 import (
 	"context"
+	"fmt"
+	"io/fs"
 	"testing"
 )
 
@@ -52,6 +54,52 @@ func BenchmarkIngestCorpus(b *testing.B) {
 		kb, _ := Open(ctx, Options{})
 		if _, err := kb.IngestFS(ctx, Docs); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSearchScale measures a hybrid search over about 1k and 10k
+// chunks: copies of the corpus under other ids.
+func BenchmarkSearchScale(b *testing.B) {
+	ctx := context.Background()
+	var docs []Document
+	_ = fs.WalkDir(Docs, ".", func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && isDocFile(p) {
+			doc, _, err := ParseDocument(Docs, p)
+			if err == nil {
+				docs = append(docs, doc)
+			}
+		}
+		return nil
+	})
+	for _, chunks := range []int{1000, 10000} {
+		kb, _ := Open(ctx, Options{})
+		for n, copy := 0, 0; n < chunks; copy++ {
+			batch := make([]Document, len(docs))
+			for i, d := range docs {
+				d.ID = fmt.Sprintf("%s-%d", d.ID, copy)
+				batch[i] = d
+			}
+			added, err := kb.Ingest(ctx, fmt.Sprintf("copy%d", copy%8), batch)
+			if err != nil {
+				b.Fatal(err)
+			}
+			n += added
+		}
+		total := 0
+		for _, c := range kb.Collections() {
+			total += c.Chunks
+		}
+		for _, mode := range modes {
+			b.Run(fmt.Sprintf("%dchunks/%s", total, mode), func(b *testing.B) {
+				i := 0
+				for b.Loop() {
+					if _, err := kb.Search(ctx, Query{Text: benchQueries[i%len(benchQueries)], Mode: mode, Limit: 5}); err != nil {
+						b.Fatal(err)
+					}
+					i++
+				}
+			})
 		}
 	}
 }
