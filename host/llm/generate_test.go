@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -20,6 +21,7 @@ import (
 	"github.com/crumb-dev/crumb/host/llm"
 	"github.com/crumb-dev/crumb/host/llm/llmeval"
 	"github.com/crumb-dev/crumb/host/llm/llmtest"
+	"github.com/crumb-dev/crumb/host/pluginhost"
 	"github.com/crumb-dev/crumb/host/store"
 	"github.com/crumb-dev/crumb/prompts"
 	"github.com/crumb-dev/crumb/tools"
@@ -710,3 +712,43 @@ func TestStoreRecorder(t *testing.T) {
 		t.Errorf("logged %+v", got)
 	}
 }
+
+func TestPlugins(t *testing.T) {
+	set, err := prompts.Load(prompts.WithFS(fstest.MapFS{
+		"llm/campaign.copy@v1.ko.tmpl":     {Data: []byte(`{{define "system"}}s{{end}}{{define "user"}}{{.Vars.item}}{{end}}`)},
+		"llm/campaign.copy@v1.schema.json": {Data: []byte(`{"type":"object","properties":{"text":{"type":"string"}},"required":["text"],"additionalProperties":false}`)},
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gen, err := llm.New(config.LLMConfig{}, set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := llm.Plugins{Generator: gen}
+	req := &tools.GenerateRequest{Prompt: "campaign.copy", Locale: "ko", Vars: json.RawMessage(`{"item":"빵"}`), Fallback: json.RawMessage(`{"text":"빵 특가"}`)}
+	g, err := p.Generate(context.Background(), "campaign", req, func(out json.RawMessage) []string { return nil })
+	if err != nil || g.Outcome != tools.OutcomeFallback || string(g.Output) != `{"text":"빵 특가"}` || !strings.HasPrefix(g.Reason, "no_provider") {
+		t.Fatalf("%+v %v", g, err)
+	}
+	if _, err := p.Generate(context.Background(), "segment", req, nil); !errors.Is(err, tools.ErrPermission) {
+		t.Errorf("another plugin's prompt: %v", err)
+	}
+	bad := *req
+	bad.Fallback = json.RawMessage(`{"text":"재고 떨이"}`)
+	if _, err := p.Generate(context.Background(), "campaign", &bad, nil); !errors.Is(err, tools.ErrInvalid) || !errors.Is(err, llm.ErrFallbackInvalid) {
+		t.Errorf("banned fallback: %v", err)
+	}
+	rules := func(out json.RawMessage) []string { return []string{"always wrong"} }
+	if _, err := p.Generate(context.Background(), "campaign", req, rules); err == nil || !strings.Contains(err.Error(), "always wrong") {
+		t.Errorf("the plugin's validator applies to its fallback too: %v", err)
+	}
+	missing := *req
+	missing.Prompt = "campaign.nope"
+	if _, err := p.Generate(context.Background(), "campaign", &missing, nil); !errors.Is(err, tools.ErrNotFound) {
+		t.Errorf("unknown prompt: %v", err)
+	}
+}
+
+// Plugins is what the plugin supervisor takes as its Generator.
+var _ pluginhost.Generator = llm.Plugins{}
