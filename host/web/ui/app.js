@@ -293,7 +293,7 @@ async function ask() {
   $('chat-error').textContent = '';
   q.value = '';
   autosize();
-  addUser(text);
+  const asked = addUser(text);
   const box = addBot();
   box.scrollIntoView({ block: 'end' });
   const steps = box.querySelector('.steps');
@@ -319,6 +319,7 @@ async function ask() {
           state.conversation = r.conversation_id;
           if (fresh) history.pushState(null, '', '/?c=' + encodeURIComponent(r.conversation_id));
           renderReply(box, r);
+          asked.scrollIntoView({ block: 'start' }); // the answer reads from its top
           break;
         }
         case 'error':
@@ -355,11 +356,13 @@ async function openConversation(id) {
   if (!id) return;
   let data;
   try { data = await api('GET', '/v1/conversations/' + encodeURIComponent(id)); } catch (err) { $('chat-error').textContent = errorText(err); return; }
+  let lastAsked = null;
   for (const m of data.messages || []) {
-    if (m.role === 'user') { addUser(m.text); continue; }
+    if (m.role === 'user') { lastAsked = addUser(m.text); continue; }
     const box = addBot();
     if (m.reply) renderReply(box, m.reply); else { box.querySelector('.text').textContent = m.text; box.setAttribute('aria-busy', 'false'); }
   }
+  if (lastAsked) lastAsked.scrollIntoView({ block: 'start' });
 }
 
 // ---- dashboard ----------------------------------------------------------
@@ -409,7 +412,7 @@ async function loadDashboard() {
         el('td', { text: pl.name }), el('td', { text: pl.version }),
         el('td', {}, el('span', { class: 'dot ' + (pl.state === 'running' ? 'ok' : 'bad'), 'aria-hidden': 'true' }), pl.state),
         el('td', { text: pl.health + (pl.last_error ? ' — ' + pl.last_error : '') }), el('td', { class: 'num', text: String(pl.restarts) }),
-        el('td', { text: pl.breaker }), el('td', { text: (pl.tools || []).join(', ') })))))))));
+        el('td', { text: pl.breaker }), el('td', { text: (pl.tools || []).join(', ') }))))))));
   body.replaceChildren(...nodes);
   body.setAttribute('aria-busy', 'false');
 }
