@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/sony/gobreaker/v2"
 	"golang.org/x/time/rate"
@@ -376,9 +377,14 @@ func (g *Generator) attempts(budget context.Context, start time.Time, req *Reque
 	if maxAttempts <= 0 {
 		maxAttempts = g.cfg.MaxAttempts
 	}
-	// Keep a slice of the budget for the fallback.
-	reserve := min(max(g.cfg.Budget/10, 50*time.Millisecond), time.Second)
-	llmCtx, cancel := context.WithDeadline(budget, start.Add(g.cfg.Budget-reserve))
+	// Keep a slice of the budget (or of the caller's deadline, if sooner)
+	// for the fallback.
+	end := start.Add(g.cfg.Budget)
+	if d, ok := budget.Deadline(); ok && d.Before(end) {
+		end = d
+	}
+	reserve := min(max(end.Sub(start)/10, 50*time.Millisecond), time.Second)
+	llmCtx, cancel := context.WithDeadline(budget, end.Add(-reserve))
 	defer cancel()
 
 	var firstBad, lastCode, lastDetail string
@@ -435,14 +441,19 @@ func (g *Generator) attempts(budget context.Context, start time.Time, req *Reque
 			if !pe.retryable() {
 				return fail(lastCode, lastDetail)
 			}
-			if pe.RetryAfter > 0 {
-				if dl, _ := llmCtx.Deadline(); time.Until(dl) < pe.RetryAfter {
+			wait := pe.RetryAfter
+			if wait > 0 {
+				if dl, _ := llmCtx.Deadline(); time.Until(dl) < wait {
 					return fail(lastCode, lastDetail+fmt.Sprintf("; the wait it asks for does not fit the %s budget", g.cfg.Budget))
 				}
-				select {
-				case <-time.After(pe.RetryAfter):
-				case <-llmCtx.Done():
-				}
+			} else {
+				// A short back-off, doubling, so that a struggling provider
+				// is not hit again at once.
+				wait = min(100*time.Millisecond<<(calls-1), time.Second)
+			}
+			select {
+			case <-time.After(wait):
+			case <-llmCtx.Done():
 			}
 			continue // the same conversation again
 		}
@@ -567,9 +578,13 @@ func (g *Generator) compile(raw json.RawMessage) (*tools.Schema, error) {
 	return s, nil
 }
 
+// truncate cuts s to at most n bytes, on a rune boundary.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n] + "…"
 }
