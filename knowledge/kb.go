@@ -3,7 +3,9 @@ package knowledge
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
 	"embed"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -122,6 +124,13 @@ type manifest struct {
 	Format   int    `json:"format"`
 	Embedder string `json:"embedder"`
 	Dim      int    `json:"dim"`
+	// Corpus is what SyncCorpus last ingested.
+	Corpus *corpusState `json:"corpus,omitempty"`
+}
+
+type corpusState struct {
+	Fingerprint string   `json:"fingerprint"`
+	Docs        []string `json:"docs"` // collection/id, sorted
 }
 
 // Open opens (creating if needed) the knowledge base in opt.Dir and
@@ -777,16 +786,22 @@ type IngestReport struct {
 	Collections map[string]int `json:"collections"` // documents by collection
 	Docs        int            `json:"docs"`
 	Chunks      int            `json:"chunks"`
+	// Removed counts the documents SyncCorpus deleted because the corpus
+	// no longer has them.
+	Removed int `json:"removed,omitempty"`
 }
 
-// IngestFS ingests every Markdown document (*.md except README.md) under
-// fsys: front matter gives id, title, collection and metadata; the
-// collection defaults to the name of the file's directory. Documents with
-// the same id replace the stored ones.
-func (kb *KB) IngestFS(ctx context.Context, fsys fs.FS) (IngestReport, error) {
-	rep := IngestReport{Collections: map[string]int{}}
-	byCol := map[string][]Document{}
+// corpus is a directory of documents read into memory.
+type corpus struct {
+	byCol       map[string][]Document
+	keys        []string // collection/id, sorted
+	fingerprint string
+}
+
+func readCorpus(fsys fs.FS) (*corpus, error) {
+	c := &corpus{byCol: map[string][]Document{}}
 	from := map[string]string{} // collection/id → path
+	h := sha256.New()
 	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
@@ -794,6 +809,12 @@ func (kb *KB) IngestFS(ctx context.Context, fsys fs.FS) (IngestReport, error) {
 		if d.IsDir() || !isDocFile(p) {
 			return nil
 		}
+		raw, err := fs.ReadFile(fsys, p)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(h, "%s\x00%d\x00", p, len(raw))
+		h.Write(raw)
 		doc, col, err := ParseDocument(fsys, p)
 		if err != nil {
 			return err
@@ -803,27 +824,88 @@ func (kb *KB) IngestFS(ctx context.Context, fsys fs.FS) (IngestReport, error) {
 			return fmt.Errorf("%s and %s both have id %q in collection %s: ids must be unique within a collection", prev, p, doc.ID, col)
 		}
 		from[key] = p
-		byCol[col] = append(byCol[col], doc)
+		c.keys = append(c.keys, key)
+		c.byCol[col] = append(c.byCol[col], doc)
 		return nil
 	})
 	if err != nil {
-		return rep, err
+		return nil, err
 	}
-	cols := make([]string, 0, len(byCol))
-	for c := range byCol {
-		cols = append(cols, c)
+	slices.Sort(c.keys)
+	c.fingerprint = hex.EncodeToString(h.Sum(nil))[:16]
+	return c, nil
+}
+
+func (kb *KB) ingestCorpus(ctx context.Context, c *corpus) (IngestReport, error) {
+	rep := IngestReport{Collections: map[string]int{}}
+	cols := make([]string, 0, len(c.byCol))
+	for col := range c.byCol {
+		cols = append(cols, col)
 	}
 	slices.Sort(cols)
-	for _, c := range cols {
-		n, err := kb.Ingest(ctx, c, byCol[c])
+	for _, col := range cols {
+		n, err := kb.Ingest(ctx, col, c.byCol[col])
 		if err != nil {
 			return rep, err
 		}
-		rep.Collections[c] = len(byCol[c])
-		rep.Docs += len(byCol[c])
+		rep.Collections[col] = len(c.byCol[col])
+		rep.Docs += len(c.byCol[col])
 		rep.Chunks += n
 	}
 	return rep, nil
+}
+
+// IngestFS ingests every Markdown document (*.md except README.md) under
+// fsys: front matter gives id, title, collection and metadata; the
+// collection defaults to the name of the file's directory. Documents with
+// the same id replace the stored ones.
+func (kb *KB) IngestFS(ctx context.Context, fsys fs.FS) (IngestReport, error) {
+	c, err := readCorpus(fsys)
+	if err != nil {
+		return IngestReport{Collections: map[string]int{}}, err
+	}
+	return kb.ingestCorpus(ctx, c)
+}
+
+// SyncCorpus keeps the knowledge base in step with a corpus such as Docs,
+// cheaply enough to call on every start: when the corpus's fingerprint is
+// the one recorded at the last sync (and force is false) it does nothing
+// and reports false; otherwise it ingests the corpus and deletes the
+// documents the last synced corpus had and this one has not. Documents
+// written by others (segment profiles from the segment plugin) are left
+// alone.
+func (kb *KB) SyncCorpus(ctx context.Context, fsys fs.FS, force bool) (IngestReport, bool, error) {
+	c, err := readCorpus(fsys)
+	if err != nil {
+		return IngestReport{Collections: map[string]int{}}, false, err
+	}
+	kb.mu.RLock()
+	prev := kb.man.Corpus
+	kb.mu.RUnlock()
+	if !force && prev != nil && prev.Fingerprint == c.fingerprint {
+		return IngestReport{Collections: map[string]int{}}, false, nil
+	}
+	rep, err := kb.ingestCorpus(ctx, c)
+	if err != nil {
+		return rep, false, err
+	}
+	if prev != nil {
+		for _, key := range prev.Docs {
+			if _, found := slices.BinarySearch(c.keys, key); found {
+				continue
+			}
+			col, id, _ := strings.Cut(key, "/")
+			n, err := kb.Delete(ctx, col, map[string]string{MetaDocID: id})
+			if err != nil {
+				return rep, false, err
+			}
+			rep.Removed += n
+		}
+	}
+	kb.mu.Lock()
+	defer kb.mu.Unlock()
+	kb.man.Corpus = &corpusState{Fingerprint: c.fingerprint, Docs: c.keys}
+	return rep, true, kb.writeManifest()
 }
 
 // ParseDocument reads one Markdown document of a corpus and returns it

@@ -403,3 +403,45 @@ func TestConcurrentSearchAndIngest(t *testing.T) {
 		}
 	}
 }
+
+func TestSyncCorpus(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	v1 := fstest.MapFS{
+		"policies/a.md": {Data: []byte("---\nid: a\n---\n# 가\n환불 정책")},
+		"policies/b.md": {Data: []byte("---\nid: b\n---\n# 나\n쿠폰 정책")},
+	}
+	kb, _ := Open(ctx, Options{Dir: dir})
+	if _, err := kb.Ingest(ctx, "segments", []Document{{ID: "profile", Text: "VIP 프로필", Metadata: map[string]string{"segment": "vip"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if rep, did, err := kb.SyncCorpus(ctx, v1, false); err != nil || !did || rep.Docs != 2 {
+		t.Fatalf("first sync: %+v %v %v", rep, did, err)
+	}
+	if _, did, err := kb.SyncCorpus(ctx, v1, false); err != nil || did {
+		t.Errorf("unchanged corpus synced again: %v %v", did, err)
+	}
+	kb.Close()
+	kb, _ = Open(ctx, Options{Dir: dir})
+	if _, did, _ := kb.SyncCorpus(ctx, v1, false); did {
+		t.Errorf("the fingerprint did not survive a reopen")
+	}
+	if _, did, _ := kb.SyncCorpus(ctx, v1, true); !did {
+		t.Errorf("force did not sync")
+	}
+	v2 := fstest.MapFS{
+		"policies/b.md": {Data: []byte("---\nid: b\n---\n# 나\n쿠폰 중복 사용 불가")},
+		"policies/c.md": {Data: []byte("---\nid: c\n---\n# 다\n포인트")},
+	}
+	rep, did, err := kb.SyncCorpus(ctx, v2, false)
+	if err != nil || !did || rep.Removed != 1 || rep.Docs != 2 {
+		t.Fatalf("second sync: %+v %v %v", rep, did, err)
+	}
+	if kb.HasDoc("a") || !kb.HasDoc("b") || !kb.HasDoc("c") || !kb.HasDoc("profile") {
+		t.Errorf("after sync: a %v b %v c %v profile %v (want false true true true)", kb.HasDoc("a"), kb.HasDoc("b"), kb.HasDoc("c"), kb.HasDoc("profile"))
+	}
+	hits, _ := kb.Search(ctx, Query{Text: "쿠폰 중복", Mode: ModeBM25})
+	if len(hits) == 0 || hits[0].DocID != "b" || !strings.Contains(hits[0].Text, "중복") {
+		t.Errorf("b not updated: %+v", hits)
+	}
+}

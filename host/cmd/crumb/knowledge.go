@@ -102,7 +102,14 @@ func (a *app) knowledgeIngestCmd() *cobra.Command {
 				return err
 			}
 			defer kb.Close()
-			rep, err := kb.IngestFS(cmd.Context(), src)
+			var rep knowledge.IngestReport
+			if dir == "" {
+				// The embedded corpus is synced, so that its fingerprint is
+				// recorded and documents it dropped go.
+				rep, _, err = kb.SyncCorpus(cmd.Context(), src, true)
+			} else {
+				rep, err = kb.IngestFS(cmd.Context(), src)
+			}
 			if err != nil {
 				return fmt.Errorf("ingest %s: %w", from, err)
 			}
@@ -114,6 +121,9 @@ func (a *app) knowledgeIngestCmd() *cobra.Command {
 			fmt.Fprintf(a.stdout, "ingested %d documents (%d chunks) from %s into %s with embedder %s (dim %d) in %.1f s\n",
 				rep.Docs, rep.Chunks, from, k.Dir, emb.Name(), emb.Dim(), time.Since(start).Seconds())
 			fmt.Fprintf(a.stdout, "collections: %s\n", strings.Join(cols, ", "))
+			if rep.Removed > 0 {
+				fmt.Fprintf(a.stdout, "removed %d documents the corpus no longer has\n", rep.Removed)
+			}
 			return nil
 		},
 	}
