@@ -59,6 +59,10 @@ func TestSplitSuffix(t *testing.T) {
 		{"쿠폰도", "쿠폰"},
 		{"알려줘", "알려"},
 		{"빵", "빵"},
+		{"고객들은", "고객"},
+		{"손님들", "손님"},
+		{"구매해", "구매"},
+		{"이해", "이해"},
 	} {
 		if stem, _ := SplitSuffix(tc.in); stem != tc.stem {
 			t.Errorf("SplitSuffix(%q) stem = %q, want %q", tc.in, stem, tc.stem)
