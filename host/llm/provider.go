@@ -150,6 +150,8 @@ func (e *ProviderError) Error() string {
 		b.WriteString(" — check the API key in the environment variable named by llm.api_key_env")
 	case e.Status == http.StatusNotFound:
 		b.WriteString(" — check llm.model and llm.base_url")
+	case e.Status == http.StatusBadRequest:
+		b.WriteString(" — if the server rejects the JSON-schema response format, set llm.json_mode to object or off")
 	}
 	return b.String()
 }
