@@ -356,6 +356,9 @@ func (g *Generator) Generate(ctx context.Context, req *Request) (*Result, error)
 	// was kept for it, and it is local work.
 	out, err := g.fallback(ctx, req, in)
 	if err != nil {
+		if errors.Is(err, prompts.ErrNoFallback) {
+			err = fmt.Errorf("%w: write a {{define \"fallback\"}} block in prompts llm/%s.%s.tmpl, or pass Request.Fallback", err, res.Prompt, locale)
+		}
 		g.fail(ctx, req, res, start, err.Error())
 		return nil, fmt.Errorf("generate %s: fallback: %w", res.Prompt, err)
 	}

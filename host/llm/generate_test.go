@@ -752,3 +752,21 @@ func TestPlugins(t *testing.T) {
 
 // Plugins is what the plugin supervisor takes as its Generator.
 var _ pluginhost.Generator = llm.Plugins{}
+
+func TestNoFallbackBlock(t *testing.T) {
+	set, err := prompts.Load(prompts.WithFS(fstest.MapFS{
+		"llm/x.bare@v1.en.tmpl":     {Data: []byte(`{{define "system"}}s{{end}}{{define "user"}}u{{end}}`)},
+		"llm/x.bare@v1.schema.json": {Data: []byte(`{"type":"object"}`)},
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gen, err := llm.New(config.LLMConfig{}, set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = gen.Generate(context.Background(), &llm.Request{Prompt: "x.bare", Locale: "en"})
+	if !errors.Is(err, prompts.ErrNoFallback) || !strings.Contains(err.Error(), `{{define "fallback"}}`) {
+		t.Errorf("err %v", err)
+	}
+}
