@@ -26,6 +26,14 @@ func (o *PlanOutput) Display(locale string) *tools.Display {
 		tr(l, "업종", "Industry"), o.Trends.Industry, tr(l, "지역", "Location"), o.Trends.Location, tr(l, "시즌", "Season"), o.Trends.Season)
 	if o.Outcome == tools.OutcomeFallback {
 		fmt.Fprint(&b, tr(l, "\n(과거 이벤트 데이터로 작성한 기본 기획안이에요.)", "\n(Plans built from the past-event data.)"))
+	} else {
+		// The model wrote the plans from these events; which plan came from
+		// which is the model's choice, so they are listed, not paired.
+		var titles []string
+		for _, e := range o.Basis {
+			titles = append(titles, fmt.Sprintf("%s (%d)", e.Title, e.Year))
+		}
+		fmt.Fprint(&b, tr(l, "\n참고한 과거 이벤트: ", "\nPast events used: ")+strings.Join(titles, ", "))
 	}
 	d.Text = b.String()
 
@@ -59,7 +67,7 @@ func (o *PlanOutput) Display(locale string) *tools.Display {
 				{Label: "ROI", Value: fmt.Sprintf("%d%%", r.ROI)},
 			},
 		}
-		if e, ok := basis[r.ID]; ok {
+		if e, ok := basis[r.ID]; ok && o.Outcome == tools.OutcomeFallback {
 			card.Fields = append(card.Fields, tools.Field{Label: tr(l, "참고한 과거 이벤트", "Based on"), Value: fmt.Sprintf("%s (%d, %s)", e.Title, e.Year, e.Where)})
 		}
 		d.Cards = append(d.Cards, card)

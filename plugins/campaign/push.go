@@ -164,6 +164,9 @@ func (c *campaign) resolvePush(ctx context.Context, call *tools.Call, in PushInp
 	}
 	lim := c.templates.Limits[locale]
 	if name := strings.TrimSpace(in.ProductName); name != "" {
+		if fold(name) == "" {
+			return r, tools.Failf("product_name %q has no letters: send the item's name (크루아상, Croissant)", name)
+		}
 		if n := runes(name); n > lim.Headline {
 			return r, tools.Failf("product_name %q has %d characters: at most %d for %s push copy; send the short name customers know", name, n, lim.Headline, locale)
 		}
@@ -319,7 +322,7 @@ func (c *campaign) validatePush(out json.RawMessage) []string {
 	if !ok {
 		return []string{fmt.Sprintf("locale %q: copy it from the request (ko or en)", doc.Locale)}
 	}
-	if strings.TrimSpace(doc.Item) == "" {
+	if fold(doc.Item) == "" {
 		return []string{"item is empty: copy the product name from the request"}
 	}
 	return checkCopy(copyText{Headline: doc.Headline, PushText: doc.PushText, ActionLine: doc.ActionLine}, doc.Item, lim)
