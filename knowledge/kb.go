@@ -287,36 +287,50 @@ var (
 // Ingest stores docs in collection, replacing documents with the same ID
 // (their old chunks go). It returns the number of chunks stored.
 func (kb *KB) Ingest(ctx context.Context, collection string, docs []Document) (int, error) {
+	n, _, err := kb.write(ctx, collection, false, nil, docs)
+	return n, err
+}
+
+// Replace atomically removes from collection every document matching
+// where (as Delete does; all of the collection's documents when where is
+// empty) and stores docs: a search sees the old set or the new one, never
+// neither. It returns the chunks stored and the documents removed (not
+// counting those docs replaced by id). The host uses it for a plugin's
+// rewrite of its own documents (where {"plugin": name}).
+func (kb *KB) Replace(ctx context.Context, collection string, where map[string]string, docs []Document) (stored, removed int, err error) {
+	return kb.write(ctx, collection, true, where, docs)
+}
+
+func (kb *KB) write(ctx context.Context, collection string, replace bool, where map[string]string, docs []Document) (int, int, error) {
 	if !collectionName.MatchString(collection) {
-		return 0, fmt.Errorf("collection name %q: use lower-case letters, digits, - and _ (up to 64)", collection)
+		return 0, 0, fmt.Errorf("collection name %q: use lower-case letters, digits, - and _ (up to 64)", collection)
 	}
 	type chunkDoc struct {
-		doc    chromem.Document
-		rec    record
-		docIdx int
+		doc chromem.Document
+		rec record
 	}
 	var chunks []chunkDoc
 	seen := map[string]bool{}
 	for i, d := range docs {
 		if strings.TrimSpace(d.ID) == "" {
-			return 0, fmt.Errorf("document %d of %d (title %q) has no id", i+1, len(docs), d.Title)
+			return 0, 0, fmt.Errorf("document %d of %d (title %q) has no id", i+1, len(docs), d.Title)
 		}
 		if seen[d.ID] {
-			return 0, fmt.Errorf("document id %q is given twice in one ingest into %s", d.ID, collection)
+			return 0, 0, fmt.Errorf("document id %q is given twice in one ingest into %s", d.ID, collection)
 		}
 		seen[d.ID] = true
 		for k := range d.Metadata {
 			if strings.HasPrefix(k, "_") {
-				return 0, fmt.Errorf("document %s: metadata key %q is reserved (keys starting with _ belong to the knowledge base)", d.ID, k)
+				return 0, 0, fmt.Errorf("document %s: metadata key %q is reserved (keys starting with _ belong to the knowledge base)", d.ID, k)
 			}
 			if !metaKey.MatchString(k) {
-				return 0, fmt.Errorf("document %s: metadata key %q: use letters, digits and _ (snake_case)", d.ID, k)
+				return 0, 0, fmt.Errorf("document %s: metadata key %q: use letters, digits and _ (snake_case)", d.ID, k)
 			}
 		}
 		title := cmp.Or(strings.TrimSpace(d.Title), firstHeading(d.Text), d.ID)
 		parts := ChunkMarkdown(title, d.Text, kb.chunkOpt)
 		if len(parts) == 0 {
-			return 0, fmt.Errorf("document %s (%s) has no text to index", d.ID, title)
+			return 0, 0, fmt.Errorf("document %s (%s) has no text to index", d.ID, title)
 		}
 		for n, p := range parts {
 			id := d.ID + "#" + strconv.Itoa(n)
@@ -326,39 +340,43 @@ func (kb *KB) Ingest(ctx context.Context, collection string, docs []Document) (i
 			}
 			meta[MetaDocID], meta[MetaTitle], meta[MetaHeading], meta[MetaChunk] = d.ID, title, p.Heading, strconv.Itoa(n)
 			chunks = append(chunks, chunkDoc{
-				doc:    chromem.Document{ID: id, Metadata: meta, Content: p.Text},
-				rec:    record{Collection: collection, DocID: d.ID, ChunkID: id, Title: title, Heading: p.Heading, Text: p.Text},
-				docIdx: i,
+				doc: chromem.Document{ID: id, Metadata: meta, Content: p.Text},
+				rec: record{Collection: collection, DocID: d.ID, ChunkID: id, Title: title, Heading: p.Heading, Text: p.Text},
 			})
 		}
 	}
-	if len(chunks) == 0 {
-		return 0, nil
+	if len(chunks) == 0 && !replace {
+		return 0, 0, nil
 	}
 	texts := make([]string, len(chunks))
 	for i, c := range chunks {
 		texts[i] = embedText(c.rec.Title, c.rec.Heading, c.rec.Text)
 	}
-	vecs, err := kb.emb.Embed(ctx, texts)
-	if err != nil {
-		return 0, fmt.Errorf("embed %d chunks for %s: %w", len(texts), collection, err)
+	var vecs [][]float32
+	if len(texts) > 0 {
+		var err error
+		if vecs, err = kb.emb.Embed(ctx, texts); err != nil {
+			return 0, 0, fmt.Errorf("embed %d chunks for %s: %w", len(texts), collection, err)
+		}
 	}
 	if len(vecs) != len(texts) {
-		return 0, fmt.Errorf("embed chunks for %s: embedder %s returned %d vectors for %d texts", collection, kb.emb.Name(), len(vecs), len(texts))
+		return 0, 0, fmt.Errorf("embed chunks for %s: embedder %s returned %d vectors for %d texts", collection, kb.emb.Name(), len(vecs), len(texts))
 	}
 
 	kb.mu.Lock()
 	defer kb.mu.Unlock()
 	if kb.closed {
-		return 0, errors.New("knowledge base is closed")
+		return 0, 0, errors.New("knowledge base is closed")
 	}
-	if err := kb.checkDim(len(vecs[0])); err != nil {
-		return 0, err
+	if len(vecs) > 0 {
+		if err := kb.checkDim(len(vecs[0])); err != nil {
+			return 0, 0, err
+		}
 	}
 	for i := range chunks {
 		v := vecs[i]
 		if len(v) != len(vecs[0]) {
-			return 0, fmt.Errorf("embedder %s returned vectors of dimensions %d and %d", kb.emb.Name(), len(vecs[0]), len(v))
+			return 0, 0, fmt.Errorf("embedder %s returned vectors of dimensions %d and %d", kb.emb.Name(), len(vecs[0]), len(v))
 		}
 		if isZero(v) {
 			// chromem-go would divide by a zero norm; a text without any
@@ -370,28 +388,46 @@ func (kb *KB) Ingest(ctx context.Context, collection string, docs []Document) (i
 	}
 	c, err := kb.db.GetOrCreateCollection(collection, nil, kb.embedFunc())
 	if err != nil {
-		return 0, fmt.Errorf("create collection %s: %w", collection, err)
+		return 0, 0, fmt.Errorf("create collection %s: %w", collection, err)
 	}
-	// Replace: the documents' old chunks go first.
+	// The documents' old chunks go first, and with Replace every
+	// document matching where.
 	var old []string
 	for _, d := range docs {
 		old = append(old, kb.docs[collection][d.ID]...)
 	}
+	removed := 0
+	if replace {
+		for docID := range kb.matchingDocs(collection, where) {
+			if !seen[docID] {
+				removed++
+				old = append(old, kb.docs[collection][docID]...)
+			}
+		}
+	}
 	if err := kb.deleteChunks(ctx, c, collection, old); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	cdocs := make([]chromem.Document, len(chunks))
-	for i, ch := range chunks {
-		cdocs[i] = ch.doc
+	if len(chunks) > 0 {
+		cdocs := make([]chromem.Document, len(chunks))
+		for i, ch := range chunks {
+			cdocs[i] = ch.doc
+		}
+		if err := c.AddDocuments(ctx, cdocs, 2); err != nil {
+			return 0, 0, fmt.Errorf("store chunks in %s: %w", collection, err)
+		}
+		for _, ch := range chunks {
+			kb.index(collection, ch.doc.ID, ch.doc.Metadata, ch.doc.Content)
+		}
 	}
-	if err := c.AddDocuments(ctx, cdocs, 2); err != nil {
-		return 0, fmt.Errorf("store chunks in %s: %w", collection, err)
-	}
-	for _, ch := range chunks {
-		kb.index(collection, ch.doc.ID, ch.doc.Metadata, ch.doc.Content)
+	if len(kb.docs[collection]) == 0 {
+		delete(kb.docs, collection)
+		if err := kb.db.DeleteCollection(collection); err != nil {
+			return 0, removed, fmt.Errorf("delete empty collection %s: %w", collection, err)
+		}
 	}
 	kb.idx.compact()
-	return len(chunks), nil
+	return len(chunks), removed, nil
 }
 
 func isZero(v []float32) bool {
@@ -468,15 +504,7 @@ func (kb *KB) Delete(ctx context.Context, collection string, where map[string]st
 	if c == nil {
 		return 0, nil
 	}
-	docIDs := map[string]bool{}
-	for docID, chunkIDs := range byDoc {
-		for _, id := range chunkIDs {
-			if r := kb.idx.get(collection + "\x00" + id); r != nil && matches(r, where) {
-				docIDs[docID] = true
-				break
-			}
-		}
-	}
+	docIDs := kb.matchingDocs(collection, where)
 	var ids []string
 	for d := range docIDs {
 		ids = append(ids, byDoc[d]...)
@@ -492,6 +520,21 @@ func (kb *KB) Delete(ctx context.Context, collection string, where map[string]st
 	}
 	kb.idx.compact()
 	return len(docIDs), nil
+}
+
+// matchingDocs are the ids of the documents in collection with a chunk
+// matching where. The caller holds the lock.
+func (kb *KB) matchingDocs(collection string, where map[string]string) map[string]bool {
+	out := map[string]bool{}
+	for docID, chunkIDs := range kb.docs[collection] {
+		for _, id := range chunkIDs {
+			if r := kb.idx.get(collection + "\x00" + id); r != nil && matches(r, where) {
+				out[docID] = true
+				break
+			}
+		}
+	}
+	return out
 }
 
 // matches reports whether a chunk has every key of where with that value;

@@ -445,3 +445,42 @@ func TestSyncCorpus(t *testing.T) {
 		t.Errorf("b not updated: %+v", hits)
 	}
 }
+
+func TestReplace(t *testing.T) {
+	ctx := context.Background()
+	kb, _ := Open(ctx, Options{Dir: t.TempDir()})
+	seg := map[string]string{"plugin": "segment", "segment": "vip"}
+	if _, err := kb.Ingest(ctx, "segments", []Document{
+		{ID: "a", Text: "VIP 프로필 첫판", Metadata: seg},
+		{ID: "b", Text: "단골 프로필 첫판", Metadata: map[string]string{"plugin": "segment", "segment": "loyal"}},
+		{ID: "c", Text: "다른 플러그인의 메모", Metadata: map[string]string{"plugin": "campaign"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	stored, removed, err := kb.Replace(ctx, "segments", map[string]string{"plugin": "segment"}, []Document{
+		{ID: "a", Text: "VIP 프로필 둘째판", Metadata: seg},
+		{ID: "d", Text: "신규 프로필", Metadata: map[string]string{"plugin": "segment", "segment": "new"}},
+	})
+	if err != nil || stored != 2 || removed != 1 {
+		t.Fatalf("replace: stored %d removed %d %v (want 2 and 1: b)", stored, removed, err)
+	}
+	if kb.HasDoc("b") || !kb.HasDoc("a") || !kb.HasDoc("c") || !kb.HasDoc("d") {
+		t.Errorf("after replace: a %v b %v c %v d %v", kb.HasDoc("a"), kb.HasDoc("b"), kb.HasDoc("c"), kb.HasDoc("d"))
+	}
+	hits, _ := kb.Search(ctx, Query{Text: "프로필 첫판", Mode: ModeBM25, Limit: 10})
+	for _, h := range hits {
+		if strings.Contains(h.Text, "첫판") {
+			t.Errorf("old text still found: %+v", h)
+		}
+	}
+	// Replacing with nothing clears the plugin's documents only.
+	if stored, removed, err := kb.Replace(ctx, "segments", map[string]string{"plugin": "segment"}, nil); err != nil || stored != 0 || removed != 2 {
+		t.Errorf("replace with nothing: %d %d %v", stored, removed, err)
+	}
+	if got := kb.Collections(); len(got) != 1 || got[0].Docs != 1 {
+		t.Errorf("collections %+v, want segments with c alone", got)
+	}
+	if _, _, err := kb.Replace(ctx, "segments", nil, nil); err != nil || len(kb.Collections()) != 0 {
+		t.Errorf("replace all with nothing: %v %+v", err, kb.Collections())
+	}
+}
