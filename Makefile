@@ -7,7 +7,7 @@ PLUGINDIR ?= .crumb/plugins
 PLUGINS   := $(notdir $(patsubst %/main.go,%,$(wildcard plugins/*/main.go)))
 GOFLAGS_TEST ?= -race -timeout 25m
 
-.PHONY: run serve test build plugins lint tidy bench eval proto demo clean
+.PHONY: run serve test build plugins lint tidy bench eval proto demo clean chromium
 
 ## run: build everything, write the demo brand and serve the API and chat UI on localhost:8080
 run: build plugins
@@ -15,8 +15,15 @@ run: build plugins
 	./$(BIN)/crumb serve
 
 ## test: run every test (with the race detector)
-test:
+test: chromium
 	$(GO) test $(GOFLAGS_TEST) ./...
+
+## chromium: install Debian's Chromium (and Korean fonts) for the browser tests when missing
+chromium:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+		echo "installing chromium for the browser tests"; \
+		SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+		$$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk; }
 
 ## build: build the host binary into bin/crumb
 build:

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,6 +22,7 @@ import (
 	"time"
 
 	"github.com/gorilla/websocket"
+	"gopkg.in/yaml.v3"
 
 	"github.com/crumb-dev/crumb/host/chat"
 	"github.com/crumb-dev/crumb/host/demo"
@@ -606,4 +608,46 @@ func FuzzParseEnvelope(f *testing.F) {
 			t.Fatalf("event_callback parsed without an event or id: %+v %+v", env, ev)
 		}
 	})
+}
+
+// TestManifest checks that the app manifest in the repository asks for
+// what the adapter uses.
+func TestManifest(t *testing.T) {
+	raw, err := os.ReadFile("../../deploy/slack/manifest.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var m struct {
+		Features struct {
+			SlashCommands []struct{ Command, URL string } `yaml:"slash_commands"`
+		}
+		OAuthConfig struct {
+			Scopes struct{ Bot []string }
+		} `yaml:"oauth_config"`
+		Settings struct {
+			EventSubscriptions struct {
+				RequestURL string   `yaml:"request_url"`
+				BotEvents  []string `yaml:"bot_events"`
+			} `yaml:"event_subscriptions"`
+			Interactivity struct {
+				RequestURL string `yaml:"request_url"`
+			}
+			SocketMode bool `yaml:"socket_mode_enabled"`
+		}
+	}
+	if err := yaml.Unmarshal(raw, &m); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{"app_mentions:read", "chat:write", "commands", "files:write", "im:history"} {
+		if !slices.Contains(m.OAuthConfig.Scopes.Bot, s) {
+			t.Errorf("the manifest lacks the %s scope", s)
+		}
+	}
+	if !slices.Contains(m.Settings.EventSubscriptions.BotEvents, "app_mention") || !slices.Contains(m.Settings.EventSubscriptions.BotEvents, "message.im") {
+		t.Errorf("bot events %v", m.Settings.EventSubscriptions.BotEvents)
+	}
+	if len(m.Features.SlashCommands) != 1 || m.Features.SlashCommands[0].Command != "/crumb" || !strings.HasSuffix(m.Features.SlashCommands[0].URL, "/slack/commands") ||
+		!strings.HasSuffix(m.Settings.EventSubscriptions.RequestURL, "/slack/events") || !strings.HasSuffix(m.Settings.Interactivity.RequestURL, "/slack/interactive") {
+		t.Errorf("request URLs do not match the adapter's routes: %+v", m)
+	}
 }
