@@ -26,7 +26,7 @@ type PushInput struct {
 	StoreID     string  `json:"store_id,omitempty" jsonschema:"store id (S01); picks among the copy variants so that stores differ"`
 	ProductID   string  `json:"product_id,omitempty" jsonschema:"product id (P018); its name is looked up when product_name is empty"`
 	ProductName string  `json:"product_name,omitempty" jsonschema:"the item's name as customers see it (크루아상, Croissant); used as given, nothing is read"`
-	Segment     string  `json:"segment,omitempty" jsonschema:"customer segment: vip, loyal, regular, new, at_risk, dormant or all; empty shows previews for several segments"`
+	Segment     string  `json:"segment,omitempty" jsonschema:"customer segment: vip, loyal, regular, new, at_risk, dormant or all (the default); in chat (no product_name) an empty segment also shows VIP and at-risk previews"`
 	Locale      string  `json:"locale,omitempty" jsonschema:"ko or en; the caller's locale when empty"`
 	DiscountPct int     `json:"discount_pct,omitempty" jsonschema:"discount in percent (0 to 90); 0 means no number in the copy"`
 	EWR         float64 `json:"ewr,omitempty" jsonschema:"the item's expected waste rate in percent; context for the writer, never shown to customers"`
@@ -103,8 +103,9 @@ func parseSegment(s string) (string, bool) {
 	return seg, ok
 }
 
-// previewSegments are shown beside the "all" push when no segment is asked
-// for (a chat request such as "마감 할인 푸시 문구 만들어줘").
+// previewSegments are shown beside the "all" push when a chat request names
+// no segment ("마감 할인 푸시 문구 만들어줘"): no segment and no product_name,
+// which the push pipeline always sends.
 var previewSegments = []string{"vip", "at_risk"}
 
 func (c *campaign) pushCopyTool() tools.Tool {
@@ -122,7 +123,7 @@ func (c *campaign) pushCopy(ctx context.Context, call *tools.Call, in PushInput)
 	if err != nil {
 		return nil, err
 	}
-	if in.Segment == "" {
+	if in.Segment == "" && in.ProductName == "" {
 		for _, seg := range previewSegments {
 			r := req
 			r.segment = seg
@@ -334,7 +335,7 @@ type PushBatchInput struct {
 }
 
 // PushBatchResult is one push of a batch: the ids it was asked for, the
-// copy, or Error when that one push could not be written.
+// copy, or Failure when that one push could not be written.
 type PushBatchResult struct {
 	StoreID    string `json:"store_id,omitempty"`
 	ProductID  string `json:"product_id,omitempty"`
@@ -344,12 +345,13 @@ type PushBatchResult struct {
 	ActionLine string `json:"action_line"`
 	Outcome    string `json:"outcome"`
 	Reason     string `json:"reason"`
-	Error      string `json:"error,omitempty"`
+	Failure    string `json:"failure,omitempty"`
 }
 
-// PushBatchOutput holds one result per input item, in order.
+// PushBatchOutput holds one result per input item, in order (the shape
+// host/push's ToolCopywriter reads).
 type PushBatchOutput struct {
-	Results []PushBatchResult `json:"results"`
+	Items   []PushBatchResult `json:"items"`
 	Written int               `json:"written"`
 	Failed  int               `json:"failed"`
 }
@@ -363,7 +365,7 @@ const (
 
 func (c *campaign) pushCopyBatchTool() tools.Tool {
 	return tools.NewTool("push_copy_batch",
-		"Write up to 1000 pushes in one call (each as push_copy; results in input order, a failed item carries error).",
+		"Write up to 1000 pushes in one call (each as push_copy; items in input order, a failed one carries failure).",
 		c.pushCopyBatch)
 }
 
@@ -371,13 +373,13 @@ func (c *campaign) pushCopyBatch(ctx context.Context, call *tools.Call, in PushB
 	if len(in.Items) > maxBatch {
 		return nil, tools.Failf("items: %d pushes, at most %d per call: split the batch", len(in.Items), maxBatch)
 	}
-	out := &PushBatchOutput{Results: make([]PushBatchResult, len(in.Items))}
+	out := &PushBatchOutput{Items: make([]PushBatchResult, len(in.Items))}
 	jobs := make(chan int)
 	var wg sync.WaitGroup
 	for range min(batchWorkers, len(in.Items)) {
 		wg.Go(func() {
 			for i := range jobs {
-				out.Results[i] = c.batchOne(ctx, call, in.Items[i])
+				out.Items[i] = c.batchOne(ctx, call, in.Items[i])
 			}
 		})
 	}
@@ -392,8 +394,8 @@ func (c *campaign) pushCopyBatch(ctx context.Context, call *tools.Call, in PushB
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	for _, r := range out.Results {
-		if r.Error != "" {
+	for _, r := range out.Items {
+		if r.Failure != "" {
 			out.Failed++
 		} else {
 			out.Written++
@@ -417,9 +419,9 @@ func (c *campaign) batchOne(ctx context.Context, call *tools.Call, in PushInput)
 		}
 	}
 	if f, ok := errors.AsType[*tools.Failure](err); ok {
-		res.Error = f.Reason
+		res.Failure = f.Reason
 	} else {
-		res.Error = err.Error()
+		res.Failure = err.Error()
 	}
 	return res
 }

@@ -368,13 +368,13 @@ func TestPushCopyBatch(t *testing.T) {
 	if err := json.Unmarshal(res.Output, &out); err != nil {
 		t.Fatal(err)
 	}
-	if len(out.Results) != 1000 || out.Written != 999 || out.Failed != 1 {
-		t.Fatalf("%d results, %d written, %d failed; want 1000, 999, 1", len(out.Results), out.Written, out.Failed)
+	if len(out.Items) != 1000 || out.Written != 999 || out.Failed != 1 {
+		t.Fatalf("%d items, %d written, %d failed; want 1000, 999, 1", len(out.Items), out.Written, out.Failed)
 	}
-	for i, r := range out.Results {
+	for i, r := range out.Items {
 		if i == 500 {
-			if !strings.Contains(r.Error, "P999") {
-				t.Errorf("result 500: error %q; want the unknown product", r.Error)
+			if !strings.Contains(r.Failure, "P999") {
+				t.Errorf("item 500: failure %q; want the unknown product", r.Failure)
 			}
 			continue
 		}

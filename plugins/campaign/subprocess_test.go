@@ -193,9 +193,9 @@ func TestPluginSubprocess(t *testing.T) {
 		t.Fatal(err)
 	}
 	if batch.Written != 200 {
-		t.Fatalf("batch wrote %d of 200: %+v", batch.Written, batch.Results[0])
+		t.Fatalf("batch wrote %d of 200: %+v", batch.Written, batch.Items[0])
 	}
-	for i, r := range batch.Results {
+	for i, r := range batch.Items {
 		pr := demoProducts[i%len(demoProducts)]
 		item := map[bool]string{true: pr.Name, false: pr.NameEN}[i%2 == 0]
 		assertCleanPush(t, PushOutput{Headline: r.Headline, PushText: r.PushText, ActionLine: r.ActionLine}, item, items[i].Locale, fmt.Sprint("batch ", i))
