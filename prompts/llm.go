@@ -271,7 +271,22 @@ var funcs = template.FuncMap{
 		}
 		return strings.TrimSpace(b.String()), nil
 	},
-	"join": strings.Join,
+	// join takes []string, or the []any that JSON variables decode into.
+	"join": func(v any, sep string) (string, error) {
+		switch xs := v.(type) {
+		case []string:
+			return strings.Join(xs, sep), nil
+		case []any:
+			parts := make([]string, len(xs))
+			for i, x := range xs {
+				parts[i] = fmt.Sprint(x)
+			}
+			return strings.Join(parts, sep), nil
+		case nil:
+			return "", nil
+		}
+		return "", fmt.Errorf("join: want a list, got %T", v)
+	},
 	"default": func(def, v any) any {
 		if v == nil || v == "" {
 			return def

@@ -215,3 +215,20 @@ func TestEmbeddedBannedLists(t *testing.T) {
 		}
 	}
 }
+
+func TestJoinTakesJSONLists(t *testing.T) {
+	s, err := Load(WithFS(fstest.MapFS{
+		"llm/j.k@v1.en.tmpl": {Data: []byte(`{{define "system"}}{{join .Vars.xs ", "}}{{end}}{{define "user"}}{{join .Vars.ys "/"}}{{end}}`)},
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := s.RenderPrompt("j.k", Input{Vars: json.RawMessage(`{"xs":["a","b",3]}`)})
+	if err == nil {
+		t.Fatalf("missing ys rendered: %+v", r)
+	}
+	r, err = s.RenderPrompt("j.k", Input{Vars: map[string]any{"xs": []any{"a", "b", json.Number("3")}, "ys": []string{"c", "d"}}})
+	if err != nil || r.System != "a, b, 3" || r.User != "c/d" {
+		t.Errorf("%+v %v", r, err)
+	}
+}
