@@ -88,6 +88,14 @@ func stockTool() tools.Tool {
 			"show me current stock levels",
 			"do we still have cheesecake at Yeouido?",
 			"how much salt bread is left?",
+			"재고 현황 알려줘",
+			"지금 남아 있는 수량 보여줘",
+			"크루아상 재고 있는 매장 어디야?",
+			"건대점 소금빵 남았어?",
+			"inventory at Gangnam right now",
+			"how many are left on the shelf?",
+			"which stores still have croissants?",
+			"stock check for Mokdong",
 		))
 }
 

@@ -57,6 +57,8 @@ func Plugin() tools.Plugin {
 				tools.WithIntent("store_clusters",
 					"매장 클러스터 보여줘", "비슷한 매장끼리 묶어줘", "매장 유형 분류",
 					"show the store clusters", "which stores are similar?", "group stores by sales pattern",
+					"매장 군집 분석", "판매 패턴이 비슷한 매장", "강남점과 비슷한 매장 찾아줘",
+					"cluster the stores", "stores with similar sales", "which stores are like Gangnam?", "store groups by sales profile",
 				)),
 			tools.NewTool("train", "Retrains the demand model on all sales and keeps it as a new artifact version.", f.train),
 			tools.NewTool("backtest", "Rolling-origin backtest of the forest against seasonal naive, a 4-week same-weekday mean and exponential smoothing (WAPE, MASE).", f.backtest),

@@ -1,0 +1,50 @@
+package intent
+
+import (
+	"flag"
+	"fmt"
+	"testing"
+)
+
+var fitCalibration = flag.Bool("dev.calibrate", false, "fit the calibration on testdata/dev.tsv and print it")
+
+// TestCalibrationFit refits the constants of defaultCalibration on the
+// dev set: go test ./host/intent -run TestCalibrationFit -dev.calibrate -v
+func TestCalibrationFit(t *testing.T) {
+	if !*fitCalibration {
+		t.Skip("no -dev.calibrate")
+	}
+	c := newTestClassifier(t)
+	var xin, xlow [][]float64
+	var yin, ylow []bool
+	for _, it := range readSet(t, "testdata/dev.tsv") {
+		d := newDoc(it.Text)
+		c.ext.extract(d, testNow)
+		s := c.score(d.units())
+		bi := s.order[0]
+		margin := s.intentScore[bi] - s.intentScore[s.order[1]]
+		if c.intents[bi] != OutOfScope && s.top < c.p.oos {
+			xlow = append(xlow, []float64{1, s.top})
+			ylow = append(ylow, it.Intent == OutOfScope)
+			continue
+		}
+		xin = append(xin, []float64{1, s.intentScore[bi], margin})
+		yin = append(yin, it.Intent == c.intents[bi])
+	}
+	w := fitLogistic(xin, yin, 20000)
+	fmt.Printf("in scope (%d): a %.2f b %.2f c %.2f\n", len(xin), w[0], w[1], w[2])
+	if len(xlow) > 0 {
+		v := fitLogistic(xlow, ylow, 20000)
+		fmt.Printf("below threshold (%d, %d out of scope): d %.2f e %.2f\n", len(xlow), count(ylow), v[0], v[1])
+	}
+}
+
+func count(b []bool) int {
+	n := 0
+	for _, x := range b {
+		if x {
+			n++
+		}
+	}
+	return n
+}

@@ -1,0 +1,147 @@
+package intent
+
+// Canonical intents: the intent field of every reply uses these ids
+// (DESIGN.md). Plugins may declare finer ones (stock_lookup, product_info,
+// store_clusters); those are intents too.
+const (
+	WasteForecast    = "waste_forecast"
+	DemandForecast   = "demand_forecast"
+	SegmentInsight   = "segment_insight"
+	ProductRecommend = "product_recommend"
+	EventPlan        = "event_plan"
+	PushCopy         = "push_copy"
+	KnowledgeQA      = "knowledge_qa"
+	Help             = "help"
+	OutOfScope       = "out_of_scope"
+)
+
+// Canonical lists the canonical intents in a stable order.
+var Canonical = []string{WasteForecast, DemandForecast, SegmentInsight, ProductRecommend, EventPlan, PushCopy, KnowledgeQA, Help, OutOfScope}
+
+// hostIntent is an intent the host knows without any plugin: its
+// description (for the LLM fallback) and examples.
+type hostIntent struct {
+	description string
+	examples    []string
+}
+
+// hostIntents are the host's own examples. help, knowledge_qa and
+// out_of_scope are answered by the host; the others are served by plugins,
+// whose manifests bring more examples, and are known here so that a
+// question for a plugin that is not installed is recognised (and answered
+// "not available") rather than taken for something else.
+var hostIntents = map[string]hostIntent{
+	Help: {
+		description: "The user asks what Crumb can do or how to use it.",
+		examples: []string{
+			"도움말", "뭘 할 수 있어?", "무엇을 도와줄 수 있어?", "사용법 알려줘", "기능 목록", "어떤 걸 물어보면 돼?", "너는 무슨 일을 해?",
+			"crumb 사용 방법", "어떻게 사용하는 거야?", "할 수 있는 게 뭐야?", "도움이 필요해", "기능 소개해줘", "너 누구야?", "무슨 질문을 할 수 있어?",
+			"어떻게 쓰는 거야", "사용 가이드", "처음인데 뭐부터 하면 돼?", "명령어 목록", "좀 도와줄래?", "이 봇은 뭘 해?", "헬프", "어떻게 쓰면 돼?",
+			"help", "what can you do?", "how do I use this?", "show me your features", "what kind of questions can I ask?",
+			"what are you able to do?", "getting started", "how does crumb work?", "list your commands", "who are you and what do you do?",
+			"what can this bot do?", "help me get started", "usage", "what questions can you answer?", "what are you for?",
+			"what abilities do you have?", "what things can you do for me?", "what features can I use?",
+		},
+	},
+	KnowledgeQA: {
+		description: "A question answered from the brand's documents: coupon and discount policy, brand voice, how EWR is computed, banned words, segment definitions, store directory (addresses, opening hours, phone numbers), refunds.",
+		examples: []string{
+			"쿠폰 사용 규정이 어떻게 돼?", "할인 쿠폰이랑 멤버십 할인 같이 쓸 수 있어?", "마감 할인 정책 알려줘", "브랜드 보이스 가이드 알려줘",
+			"광고 문구 톤앤매너", "예상 폐기율은 어떻게 계산하는 거야?", "EWR 정의가 뭐야?", "푸시에 쓰면 안 되는 금지어는?",
+			"VIP 등급 기준은 뭐야?", "세그먼트는 어떻게 정의돼 있어?", "휴면 고객은 어떤 기준이야?", "매장 영업시간 알려줘",
+			"잠실점 주소가 어디야?", "환불 규정", "유통기한 지난 상품 처리 규정", "RFM이 뭐야?", "금지어 리스트", "브랜드 가이드라인",
+			"폐기율 계산법", "쿠폰 유효기간은?", "매장 연락처", "몇 시에 문 열어?", "직원 할인 정책", "고객 등급 정의", "이탈 위험 기준이 뭐야?",
+			"교환 환불 정책", "할인 중복 적용 규칙", "브랜드 소개",
+			"what is the coupon policy?", "can a coupon be used with other discounts?", "how is EWR calculated?", "what does expected waste rate mean?",
+			"which words must we never use in marketing copy?", "what is our brand voice?", "how are customer segments defined?",
+			"what counts as a VIP customer?", "when does the Gangnam store open?", "address of the Hongdae store", "store phone number",
+			"what's the refund policy?", "explain the closing-time discount rules", "what does RFM mean?", "what is the definition of a loyal customer?",
+			"how do we calculate the waste rate?", "brand guidelines", "banned words list", "where is the Gangnam store located?", "opening hours",
+			"coupon expiry rules", "what is the employee discount?", "what is the formula for EWR?", "tone of voice for our copy",
+			"how do you compute EWR?", "EWR 산출 공식", "where is the Mokdong store?", "banned words in notifications",
+		},
+	},
+	OutOfScope: {
+		description: "Anything outside the bakery's operations and marketing: weather, the stock market, news, sports, jokes, general knowledge, coding, translation, personal chat.",
+		examples: []string{
+			"오늘 날씨 알려줘", "이번 주 비 소식 있어?", "서울 기온 몇 도야?", "주식 추천해줘", "코스닥 지수", "테슬라 주가 어때?", "비트코인 가격",
+			"농담 하나 해줘", "심심해", "야구 누가 이겼어?", "축구 경기 결과 알려줘", "최신 뉴스", "오늘 무슨 영화 볼까", "노래 추천해줘",
+			"파이썬으로 정렬 코드 짜줘", "이 문장 영어로 번역해줘", "미국 대통령이 누구야?", "저녁 메뉴 뭐 먹을까", "사랑이 뭐야?", "환율 얼마야?",
+			"우리 집 근처 맛집", "여행지 추천해줘", "운동 루틴 짜줘", "내일 날씨 어때?", "오늘 비 온대?", "미세먼지 어때", "우산 챙겨야 해?",
+			"코인 시세", "집에서 빵 굽는 법", "연애 상담 해줘", "수학 문제 풀어줘", "시 한 편 써줘", "알람 맞춰줘", "택시 불러줘", "게임 추천",
+			"what's the weather today?", "will it snow this weekend?", "temperature in Busan", "how are the markets doing?",
+			"should I buy Apple stock?", "stock price of Samsung", "bitcoin price", "tell me a funny story", "sing me a song",
+			"who won the game last night?", "latest news headlines", "translate this into Japanese", "write a javascript function",
+			"what is the capital of Japan?", "recommend a restaurant nearby", "plan my vacation", "what's the exchange rate for dollars?",
+			"how old is the universe?", "give me a workout plan", "what is love?", "will it rain tomorrow?", "weather forecast for the weekend",
+			"crypto prices", "football scores", "recipe for pancakes", "how to make bread at home", "set an alarm", "call a taxi",
+			"what time is it in New York?", "solve this math problem", "write a short story", "tell me about black holes",
+			"recommend a tv series", "suggest a netflix show", "what is the purpose of existence?", "how much protein do I need?",
+			"what's 5 times 7?", "계산기 켜줘",
+		},
+	},
+	WasteForecast: {
+		description: "Which items or stores will have leftover, unsold bread today: the expected waste rate (EWR) and the items at risk of waste.",
+		examples: []string{
+			"폐기 예상 상품 알려줘", "오늘 폐기 위험 높은 빵", "매장별 예상 폐기율", "오늘 안 팔리고 남을 상품", "폐기율 예측",
+			"오늘 폐기 많이 나올 상품", "마감 후 남을 재고 예측", "버려질 것 같은 빵", "EWR 높은 상품", "폐기율 12% 넘는 매장", "오늘 폐기량 예상",
+			"waste forecast for today", "items at risk of being thrown away", "expected waste rate per store", "what will be left unsold tonight?",
+			"which items will be thrown out today", "leftover forecast", "EWR by item", "products likely to be discarded", "how much will go unsold today",
+		},
+	},
+	DemandForecast: {
+		description: "How many units of products will sell on future days (sales and demand forecast), per store and product.",
+		examples: []string{
+			"내일 판매량 예측", "다음 주 수요 예측해줘", "주말에 케이크 몇 개 팔릴까?", "내일 빵 몇 개 만들어야 해?",
+			"모레 판매 예측", "다음 주 매출 예측", "금요일 수요", "이번 주말 예상 판매량", "크리스마스 케이크 수요", "생산량 얼마나 해야 해?",
+			"sales forecast for tomorrow", "how many will we sell next week?", "demand prediction for the weekend", "how many should we bake tomorrow?",
+			"how many should we bake for Saturday", "how many cookies will we sell this weekend?", "내일 케이크 몇 개 필요할까?", "sales forecast for the next 7 days", "expected demand for cakes on Christmas",
+			"projected sales this weekend", "forecast units sold on Friday", "how much revenue do we expect next week?",
+		},
+	},
+	SegmentInsight: {
+		description: "Customer segments (VIP, loyal, new, at risk, dormant): sizes, what they buy, when they come, churn risk, comparisons.",
+		examples: []string{
+			"고객 세그먼트 분석", "VIP 고객 특징", "이탈 위험 고객 수", "세그먼트별 고객 수", "단골 고객이 많이 사는 상품",
+			"VIP 고객 평균 구매 금액", "고객 분류 결과", "최근 안 오는 단골 고객", "세그먼트 매출 비중",
+			"customer segment overview", "what characterises our VIP customers?", "customers likely to churn", "segment sizes and revenue",
+			"average spend of VIP customers", "who are our best customers?", "customers who stopped coming", "RFM segments",
+		},
+	},
+	ProductRecommend: {
+		description: "Products to recommend to a customer, a member, a segment or a basket: personalised picks, items bought together, cross-sell.",
+		examples: []string{
+			"고객에게 추천할 상품", "이 회원한테 뭘 추천할까?", "같이 사기 좋은 상품 추천", "장바구니 기반 추천", "맞춤 상품 추천해줘",
+			"함께 잘 팔리는 상품", "VIP 고객에게 추천할 만한 빵", "회원 맞춤 추천", "커피랑 어울리는 빵", "단골 고객 추천 상품",
+			"신규 회원에게 뭘 추천할까", "휴면 고객 재방문 유도 상품 추천", "회원 10001 추천 상품", "이 상품 산 고객이 함께 산 상품", "비슷한 상품 추천",
+			"recommend products for this member", "what goes well with this item?", "items often bought together",
+			"personalised product picks for a customer", "cross-sell suggestions", "recommendations for a basket",
+			"what should I recommend to a loyal customer?", "products to suggest to VIPs", "recommend items for member 10001",
+			"what goes with an americano?", "upsell ideas for a latte", "similar products to the croissant", "what would this customer like?",
+			"recommendations for customer 10020", "top recommended items for new members",
+		},
+	},
+	EventPlan: {
+		description: "Plan a marketing event or promotion: ideas and plans by budget and channel (online/offline), season or occasion.",
+		examples: []string{
+			"이벤트 기획해줘", "프로모션 아이디어 추천", "예산별 이벤트 기획안", "시즌 이벤트 계획", "온라인 오프라인 이벤트 기획",
+			"크리스마스 이벤트 아이디어", "예산 100만원 이벤트 계획", "겨울 프로모션 기획", "매장 오픈 이벤트", "신제품 출시 행사 기획",
+			"재방문 유도 이벤트", "휴면 고객 이벤트 기획", "추석 맞이 행사", "온라인 이벤트 아이디어 줘", "오프라인 행사 기획안", "이벤트 뭐 할까?",
+			"plan a promotion", "event ideas for the season", "marketing event plan with a budget", "come up with a promotional event",
+			"plan a holiday promotion", "event plan with a budget of 500,000 won", "ideas for a valentine's day event",
+			"promotion to win back dormant customers", "store anniversary event", "low budget offline event",
+			"six event plans by budget and channel", "what event should we run this spring?",
+		},
+	},
+	PushCopy: {
+		description: "Write the copy of an app push notification or message to customers: headline, push text, call to action.",
+		examples: []string{
+			"푸시 알림 문구 작성", "할인 알림 메시지 써줘", "앱 푸시 카피 만들어줘", "고객에게 보낼 알림 문구", "푸시 헤드라인 작성",
+			"푸시 메시지 써줘", "마감 할인 알림 문구", "VIP 고객 알림 카피", "앱 푸시 제목 추천", "할인 푸시 초안", "이탈 고객에게 보낼 메시지",
+			"신제품 알림 문구", "문자 메시지 문구 작성", "푸시 문구 수정해줘",
+			"write a push notification", "draft the push message copy", "app notification text for a discount", "write a headline for a push",
+			"push copy for the closing sale", "write a notification for VIP members", "draft an app push about 20% off", "catchy push headline",
+			"message to send to dormant customers", "notification text for new members", "write the push text and call to action",
+		},
+	},
+}

@@ -1,0 +1,83 @@
+package intent
+
+import "strings"
+
+// concepts map Korean and English words, and their synonyms, to one shared
+// feature, so that a Korean example teaches the English question and
+// "compute" is taken for "calculate". English words are matched by stem,
+// Korean ones inside a word (폐기율 holds 폐기). The lexicon is the
+// bakery's domain, plus the topics people most often ask an assistant
+// that are not (weather, markets).
+var concepts = map[string][]string{
+	"waste":      {"폐기", "버려질", "버릴", "버리게", "버려", "waste", "wastage", "discard", "spoil", "unsold", "leftover", "throw"},
+	"stock":      {"재고", "품절", "매진", "stock", "inventory", "on-hand"},
+	"sell":       {"판매", "팔릴", "팔려", "팔리", "매출", "sell", "sold", "sale", "revenue"},
+	"predict":    {"예측", "예상", "전망", "forecast", "predict", "prediction", "projected", "projection", "outlook", "expect"},
+	"demand":     {"수요", "생산량", "구워", "demand", "bake", "production"},
+	"price":      {"가격", "얼마", "price", "cost", "priced"},
+	"allergen":   {"알레르기", "알러지", "allergen", "allergy", "allergic", "nut", "nuts", "gluten"},
+	"shelf":      {"유통기한", "보관", "shelf", "expiry", "expiration", "keep"},
+	"ingredient": {"재료", "원재료", "성분", "들어간", "ingredient", "contain", "made"},
+	"menu":       {"메뉴", "종류", "menu", "kind", "variety", "range"},
+	"segment":    {"세그먼트", "고객군", "등급", "segment", "segmentation", "tier"},
+	"customer":   {"고객", "회원", "손님", "customer", "member", "client", "shopper"},
+	"churn":      {"이탈", "떠날", "churn", "lapse", "lapsed"},
+	"recommend":  {"추천", "권할", "권해", "권하", "recommend", "recommendation", "suggest", "suggestion", "upsell", "cross-sell", "pick"},
+	"pair":       {"어울리", "같이", "함께", "pair", "together", "combo", "complement"},
+	"event":      {"이벤트", "행사", "프로모션", "event", "promotion", "campaign"},
+	"plan":       {"기획", "계획", "아이디어", "플랜", "plan", "idea", "organise", "organize", "design"},
+	"budget":     {"예산", "budget"},
+	"push":       {"푸시", "알림", "메시지", "문자", "push", "notification", "message", "alert"},
+	"copy":       {"문구", "카피", "헤드라인", "초안", "copy", "headline", "draft", "wording", "copywriting"},
+	"policy":     {"정책", "규정", "규칙", "가이드", "policy", "rule", "guideline", "guide"},
+	"coupon":     {"쿠폰", "coupon", "voucher"},
+	"define":     {"정의", "기준", "define", "definition", "criteria", "criterion"},
+	"calculate":  {"계산", "공식", "산출", "calculate", "calculation", "compute", "formula"},
+	"hours":      {"영업시간", "영업", "hours", "open", "close"},
+	"address":    {"주소", "위치", "address", "location", "located", "directions"},
+	"banned":     {"금지", "banned", "ban", "forbidden", "prohibited"},
+	"brand":      {"브랜드", "톤", "말투", "보이스", "brand", "tone", "voice"},
+	"help":       {"도움", "도와", "사용법", "기능", "help", "feature", "capability", "usage"},
+	"cluster":    {"군집", "클러스터", "비슷한", "유사", "cluster", "similar", "alike"},
+	"weather":    {"날씨", "기온", "우산", "미세먼지", "weather", "rain", "snow", "temperature", "umbrella", "sunny"},
+	"markets":    {"주가", "주식", "코인", "비트코인", "환율", "증시", "코스피", "market", "shares", "crypto", "bitcoin", "kospi", "nasdaq", "exchange"},
+	"fun":        {"농담", "웃긴", "재밌는", "joke", "funny", "poem", "song", "story"},
+}
+
+// conceptLexicon indexes concepts: English stems, and Korean keys.
+type conceptLexicon struct {
+	en map[string]string
+	ko []struct{ key, concept string }
+}
+
+func newConceptLexicon() *conceptLexicon {
+	l := &conceptLexicon{en: map[string]string{}}
+	for _, c := range sortedKeys(concepts) {
+		for _, w := range concepts[c] {
+			if strings.IndexFunc(w, isHangul) >= 0 {
+				l.ko = append(l.ko, struct{ key, concept string }{w, c})
+			} else {
+				l.en[stemEN(strings.ReplaceAll(w, "-", ""))] = c
+			}
+		}
+	}
+	return l
+}
+
+var lexicon = newConceptLexicon()
+
+// conceptsOf calls f with the concept of each word of a unit.
+func (l *conceptLexicon) conceptsOf(u unit, stem string, f func(string)) {
+	switch u.kind {
+	case scriptLatin:
+		if c, ok := l.en[stem]; ok {
+			f(c)
+		}
+	case scriptHangul:
+		for _, k := range l.ko {
+			if strings.Contains(u.text, k.key) {
+				f(k.concept)
+			}
+		}
+	}
+}
