@@ -103,3 +103,27 @@ func BenchmarkSearchScale(b *testing.B) {
 		}
 	}
 }
+
+func TestBench(t *testing.T) {
+	var said []string
+	res, err := Bench(context.Background(), BenchOptions{Sizes: []int{50, 200}, Queries: 4, Progress: func(s string) { said = append(said, s) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != 2 || res[0].Chunks != 50 || res[1].Chunks != 200 || len(said) == 0 {
+		t.Fatalf("results %+v", res)
+	}
+	for _, r := range res {
+		if r.ChunksPerSecond <= 0 || len(r.Latency) != 4 || r.Latency[3].Mode != "hybrid scoped" {
+			t.Errorf("result %+v", r)
+		}
+		for _, l := range r.Latency {
+			if l.P50 <= 0 || l.P99 < l.P50 {
+				t.Errorf("latency %+v", l)
+			}
+		}
+	}
+	if _, err := Bench(context.Background(), BenchOptions{Sizes: []int{0}}); err == nil {
+		t.Errorf("size 0 accepted")
+	}
+}

@@ -2,6 +2,8 @@ package knowledge
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 
 	"github.com/crumb-dev/crumb/tools"
@@ -45,5 +47,42 @@ func TestPluginsReplaceAndScope(t *testing.T) {
 	}
 	if !got["p-vip"] || !got["def-vip"] || got["p-vip_2"] || len(hits) != 2 {
 		t.Errorf("hits %v: want p-vip (replaced), def-vip (another plugin's, kept), not p-vip_2 (dropped by the retrain)", got)
+	}
+}
+
+// TestPluginsOwnership: a plugin cannot overwrite the corpus's or another
+// plugin's documents, nor claim another plugin's name.
+func TestPluginsOwnership(t *testing.T) {
+	ctx := context.Background()
+	kb, _ := Open(ctx, Options{})
+	if _, err := kb.Ingest(ctx, "segments", []Document{{ID: "segment-definition-vip", Text: "# VIP\n정의"}}); err != nil {
+		t.Fatal(err)
+	}
+	p := Plugins{KB: kb}
+	write := func(plugin, id string, meta map[string]string) error {
+		_, err := p.WriteKnowledge(ctx, plugin, &tools.KnowledgeWrite{Collection: "segments", Docs: []tools.KnowledgeDoc{{ID: id, Text: "# " + id + "\n본문", Metadata: meta}}})
+		return err
+	}
+	if err := write("segment", "segment-definition-vip", nil); !errors.Is(err, tools.ErrPermission) || !strings.Contains(err.Error(), "built-in corpus") {
+		t.Errorf("overwrite the corpus: %v", err)
+	}
+	if err := write("segment", "p1", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := write("campaign", "p1", nil); !errors.Is(err, tools.ErrPermission) || !strings.Contains(err.Error(), "plugin segment") {
+		t.Errorf("overwrite another plugin's document: %v", err)
+	}
+	if err := write("segment", "p1", map[string]string{"plugin": "campaign"}); !errors.Is(err, tools.ErrInvalid) {
+		t.Errorf("claim another name: %v", err)
+	}
+	if err := write("segment", "p1", map[string]string{"segment": "vip"}); err != nil {
+		t.Errorf("rewrite its own document: %v", err)
+	}
+	hits, _ := p.SearchKnowledge(ctx, &tools.KnowledgeQuery{Text: "본문", Where: map[string]string{"plugin": "segment"}})
+	if len(hits) != 1 || hits[0].DocID != "p1" || hits[0].Metadata["segment"] != "vip" {
+		t.Errorf("hits %+v", hits)
+	}
+	if _, err := p.SearchKnowledge(ctx, &tools.KnowledgeQuery{Text: " "}); !errors.Is(err, tools.ErrInvalid) {
+		t.Errorf("empty query: %v", err)
 	}
 }

@@ -137,7 +137,7 @@ func isASCIILetters(w string) bool {
 // particles: questions end in them and documents, written in …니다, do
 // not, so left in they match by accident.
 var (
-	koEndings = sortedByLen([]string{
+	koEndings = suffixes(nil, []string{
 		"인가요", "은가요", "는가요", "나요", "가요", "까요", "세요", "해요", "어요", "아요", "예요", "이에요", "에요",
 		"습니까", "합니까", "니까", "습니다", "합니다", "입니다", "됩니다", "니다", "해줘", "알려줘", "줘", "주세요",
 		"할까", "을까", "를까", "인지", "는지", "은지", "했어", "했나요", "할래", "해", "래", "야", "냐", "요",
@@ -154,7 +154,7 @@ var (
 		// The plural 들 with the particles that follow it (고객들은 → 고객).
 		"들": 0, "들은": 0, "들이": 0, "들을": 0, "들의": 0, "들에게": 0, "들도": 0, "들만": 0, "들과": 0, "들이랑": 0,
 	}
-	koParticleList = sortedByLen(keys(koParticles))
+	koParticleList = suffixes(koParticles, keys(koParticles))
 	// koStop are question words that say nothing about the topic.
 	koStop = map[string]bool{
 		"어떤": true, "어떻게": true, "어때": true, "무엇": true, "뭐": true, "뭘": true, "무슨": true, "언제": true,
@@ -164,9 +164,22 @@ var (
 	}
 )
 
-func sortedByLen(xs []string) []string {
-	slices.SortFunc(xs, func(a, b string) int { return runeLen(b) - runeLen(a) })
-	return xs
+// suffix is an ending or particle with its length in syllables and the
+// final consonant it needs before it (see koParticles).
+type suffix struct {
+	s     string
+	n     int
+	final int
+}
+
+// suffixes sorts xs longest first, for longest-match stripping.
+func suffixes(final map[string]int, xs []string) []suffix {
+	out := make([]suffix, len(xs))
+	for i, x := range xs {
+		out[i] = suffix{x, runeLen(x), final[x]}
+	}
+	slices.SortStableFunc(out, func(a, b suffix) int { return b.n - a.n })
+	return out
 }
 
 func keys(m map[string]int) []string {
@@ -189,42 +202,40 @@ func hasFinal(r rune) bool { return r >= 0xAC00 && r <= 0xD7A3 && (r-0xAC00)%28 
 // syllables that make the same word look different.
 func SplitSuffix(run string) (stem, suffix string) {
 	stem = run
-	if e := matchSuffix(stem, koEndings, 1, nil); e != "" {
-		stem = stem[:len(stem)-len(e)]
+	n := runeLen(stem)
+	if e := matchSuffix(stem, n, koEndings); e.s != "" {
+		stem, n = stem[:len(stem)-len(e.s)], n-e.n
 	}
-	if p := matchSuffix(stem, koParticleList, 1, koParticles); p != "" {
-		stem = stem[:len(stem)-len(p)]
+	if p := matchSuffix(stem, n, koParticleList); p.s != "" {
+		stem = stem[:len(stem)-len(p.s)]
 	}
 	return stem, run[len(stem):]
 }
 
-func matchSuffix(s string, list []string, keep int, final map[string]int) string {
-	n := runeLen(s)
+// matchSuffix is the longest of list that s (of n syllables) ends in and
+// may lose: at least one syllable stays (two before a one-syllable
+// suffix), and the final-consonant rule holds.
+func matchSuffix(s string, n int, list []suffix) suffix {
 	for _, suf := range list {
-		k := runeLen(suf)
-		need := keep
-		if k == 1 {
-			need = max(keep, 2)
-		}
-		if n-k < need || !strings.HasSuffix(s, suf) {
+		if !strings.HasSuffix(s, suf.s) {
 			continue
 		}
-		if final != nil {
-			prev, _ := utf8.DecodeLastRuneInString(s[:len(s)-len(suf)])
-			switch final[suf] {
-			case 1:
-				if !hasFinal(prev) {
-					continue
-				}
-			case -1:
-				if hasFinal(prev) {
-					continue
-				}
+		need := 1
+		if suf.n == 1 {
+			need = 2
+		}
+		if n-suf.n < need {
+			continue
+		}
+		if suf.final != 0 {
+			prev, _ := utf8.DecodeLastRuneInString(s[:len(s)-len(suf.s)])
+			if (suf.final == 1) != hasFinal(prev) {
+				continue
 			}
 		}
 		return suf
 	}
-	return ""
+	return suffix{}
 }
 
 // Tokens cuts text into the BM25 arm's terms: English words lower-cased,

@@ -21,6 +21,7 @@ import (
 
 func init() {
 	commands = append(commands, (*app).knowledgeCmd)
+	benchCommands = append(benchCommands, (*app).benchKnowledgeCmd)
 }
 
 // knowledgeConfig is the knowledge section with its defaults, the embedder
@@ -253,6 +254,68 @@ func (a *app) knowledgeListCmd() *cobra.Command {
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+// chromemPublished are chromem-go's own exhaustive-search figures (its
+// README: documents of 1536 dimensions, one query, on a laptop CPU).
+var chromemPublished = map[int]string{1000: "0.52", 25000: "~10", 100000: "39.5"}
+
+func (a *app) benchKnowledgeCmd() *cobra.Command {
+	var (
+		sizes    []int
+		queries  int
+		asJSON   bool
+		embedder string
+	)
+	cmd := &cobra.Command{
+		Use:   "knowledge [--sizes 1000,10000,100000] [--queries 200] [--json]",
+		Short: "Knowledge base speed: ingest throughput and search latency at 1k, 10k and 100k chunks",
+		Long: "bench knowledge builds knowledge bases in memory of synthetic chunks (sentences of the embedded\n" +
+			"corpus recombined, seeded) with the configured embedder (hash by default), and times ingest and\n" +
+			"searches in each mode, plus a hybrid search scoped to one collection and one segment. chromem-go's\n" +
+			"published exhaustive-search times are shown beside the vector arm.",
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			k, err := a.knowledgeConfig(embedder)
+			if err != nil {
+				return err
+			}
+			emb, closeEmb, err := newEmbedder(k)
+			if err != nil {
+				return err
+			}
+			defer closeEmb()
+			res, err := knowledge.Bench(cmd.Context(), knowledge.BenchOptions{Sizes: sizes, Queries: queries, Embedder: emb,
+				Progress: func(s string) { fmt.Fprintln(a.stderr, s) }})
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(a.stdout, map[string]any{"embedder": emb.Name(), "dim": emb.Dim(), "results": res})
+			}
+			fmt.Fprintf(a.stdout, "embedder %s (dim %d); latency per search in ms, query embedding included\n", emb.Name(), emb.Dim())
+			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', tabwriter.AlignRight)
+			fmt.Fprintln(tw, "CHUNKS\tINGEST CHUNKS/S\tMODE\tP50\tP99\tMEAN\tCHROMEM-GO PUBLISHED\t")
+			for _, r := range res {
+				for i, l := range r.Latency {
+					ingest, pub := "", ""
+					if i == 0 {
+						ingest = fmt.Sprintf("%.0f", r.ChunksPerSecond)
+					}
+					if l.Mode == knowledge.ModeVector {
+						pub = chromemPublished[r.Chunks]
+					}
+					fmt.Fprintf(tw, "%d\t%s\t%s\t%.2f\t%.2f\t%.2f\t%s\t\n", r.Chunks, ingest, l.Mode, l.P50, l.P99, l.Mean, pub)
+				}
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().IntSliceVar(&sizes, "sizes", []int{1000, 10000, 100000}, "numbers of chunks")
+	cmd.Flags().IntVar(&queries, "queries", 200, "searches per mode and size")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().StringVar(&embedder, "embedder", "", "hash, openai, ollama or onnx (default: knowledge.embedder, else hash)")
 	return cmd
 }
 
