@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/crumb-dev/crumb/host/config"
 	"github.com/crumb-dev/crumb/host/llm"
 	"github.com/crumb-dev/crumb/host/llm/llmeval"
 	"github.com/crumb-dev/crumb/prompts"
@@ -184,9 +185,9 @@ func (a *app) evalLLMCmd() *cobra.Command {
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, cancel := context.WithTimeout(cmd.Context(), 10*time.Minute)
 			defer cancel()
-			cfg := a.cfg.LLM
-			cfg.Provider, cfg.BaseURL, cfg.BannedDir = "", "", ""
-			cfg.Timeout, cfg.Budget = timeout, budget
+			// The evaluation's own limits: the configured rate limit and
+			// breaker are for a real provider, not for fake servers.
+			cfg := config.LLMConfig{MaxAttempts: a.cfg.LLM.MaxAttempts, Timeout: timeout, Budget: budget}
 			rep, err := llmeval.Run(ctx, llmeval.Options{Cases: cases, Seed: seed, Concurrency: concurrency, LLM: cfg})
 			if err != nil {
 				return err
