@@ -224,7 +224,7 @@ func TestAPI(t *testing.T) {
 		if r.Intent != "stock_lookup" || r.Locale != locale {
 			t.Errorf("intent, locale = %s, %s; want stock_lookup, %s", r.Intent, r.Locale, locale)
 		}
-		if r.Slots.Store != "S01" || r.Slots.Product != f.croissant {
+		if r.Slots.Store() != "S01" || r.Slots.Product() != f.croissant {
 			t.Errorf("slots = %+v, want S01 and %s", r.Slots, f.croissant)
 		}
 		if len(r.ToolCalls) != 1 || r.ToolCalls[0].Tool != "stock_on_hand" || r.ToolCalls[0].Failure != "" || r.ToolCalls[0].Error != "" {
@@ -273,7 +273,7 @@ func TestAPI(t *testing.T) {
 			body: `{"text":"what is in stock at Hongdae?"}`,
 			code: http.StatusOK,
 			check: func(t *testing.T, r *chat.Reply) {
-				if r.Intent != "stock_lookup" || r.Locale != "en" || r.Slots.Store != "S02" || r.Slots.Product != "" {
+				if r.Intent != "stock_lookup" || r.Locale != "en" || r.Slots.Store() != "S02" || r.Slots.Product() != "" {
 					t.Errorf("intent %s, locale %s, slots %+v; want stock_lookup, en, S02", r.Intent, r.Locale, r.Slots)
 				}
 				if hangul.MatchString(r.Text) || !strings.Contains(r.Text, fmt.Sprintf("%d units", hongdaeTotal)) {
@@ -298,7 +298,7 @@ func TestAPI(t *testing.T) {
 			body: `{"text":"홍대점 재고 알려줘","conversation_id":"conv-web-test","user":"tester"}`,
 			code: http.StatusOK,
 			check: func(t *testing.T, r *chat.Reply) {
-				if r.ConversationID != "conv-web-test" || r.Locale != "ko" || r.Slots.Store != "S02" {
+				if r.ConversationID != "conv-web-test" || r.Locale != "ko" || r.Slots.Store() != "S02" {
 					t.Errorf("conversation %q, locale %s, slots %+v", r.ConversationID, r.Locale, r.Slots)
 				}
 			},

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/crumb-dev/crumb/host/store"
 	"github.com/crumb-dev/crumb/host/web/auth"
@@ -68,7 +67,7 @@ func (acc *access) announce(ctx context.Context, addr string) {
 	if link, err := a.signinLink(ctx, acc.tokens, "admin", auth.Admin); err != nil {
 		a.log.Error("sign-in link", "err", err)
 	} else {
-		fmt.Fprintf(a.stderr, "  Open the web UI and sign in as admin (one-time link, valid for %s):\n    %s\n", a.cfg.Web.Signin().Round(time.Minute), link)
+		fmt.Fprintf(a.stderr, "  Open the web UI and sign in as admin (one-time link, valid for %d minutes):\n    %s\n", int(a.cfg.Web.Signin().Minutes()), link)
 	}
 	fmt.Fprintf(a.stderr, "  More people: crumb token create --role staff|marketer|admin --name NAME  (or crumb token link)\n"+
 		"  This machine's command line uses the admin token in %s:\n"+
