@@ -1,7 +1,10 @@
-// Package chat runs one conversational turn: route the utterance to an
-// intent, fill the tool's arguments from the entities found in it, call the
-// tool through the plugin host, and compose the reply in the user's
-// language from the tool's display or the host's templates.
+// Package chat runs one conversational turn: classify the utterance
+// (host/intent), fill the serving tool's arguments from the slots and the
+// conversation, call the tool through the plugin host, retrieve the
+// knowledge the intent and its entities allow (knowledge), and compose the
+// reply in the user's language through structured generation (host/llm) —
+// which, with no language model configured, is the tool's own text or the
+// host's templates.
 package chat
 
 import (
@@ -11,7 +14,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -20,14 +22,24 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/crumb-dev/crumb/host/intent"
+	"github.com/crumb-dev/crumb/host/llm"
 	"github.com/crumb-dev/crumb/host/render"
 	"github.com/crumb-dev/crumb/host/store"
+	"github.com/crumb-dev/crumb/knowledge"
 	"github.com/crumb-dev/crumb/prompts"
 	"github.com/crumb-dev/crumb/tools"
 )
 
 // MaxTextRunes bounds an utterance.
 const MaxTextRunes = 2000
+
+// The host's own intents, answered without a plugin.
+const (
+	IntentHelp        = "help"
+	IntentKnowledgeQA = "knowledge_qa"
+	IntentOutOfScope  = "out_of_scope"
+)
 
 // ErrInvalidTurn is wrapped by errors about the turn itself (empty text…).
 var ErrInvalidTurn = errors.New("invalid turn")
@@ -36,6 +48,16 @@ var ErrInvalidTurn = errors.New("invalid turn")
 type Invoker interface {
 	Invoke(ctx context.Context, inv *tools.Invocation) (*tools.Result, error)
 	Manifests() []tools.Manifest
+}
+
+// Knowledge is the knowledge base the engine retrieves from.
+type Knowledge interface {
+	Search(ctx context.Context, q knowledge.Query) ([]knowledge.Hit, error)
+}
+
+// Answerer puts a tool result into words (llm.Generator).
+type Answerer interface {
+	ChatAnswer(ctx context.Context, in llm.ChatAnswerInput) (string, *llm.Result, error)
 }
 
 // Turn is one utterance from a user on a channel.
@@ -58,13 +80,37 @@ type Reply struct {
 	Text           string          `json:"text"`
 	Intent         string          `json:"intent"`
 	Confidence     float64         `json:"confidence"`
-	Slots          Slots           `json:"slots"`
+	Slots          intent.Slots    `json:"slots"`
+	Followup       bool            `json:"followup,omitempty"`
 	ToolCalls      []ToolCall      `json:"tool_calls"`
 	Result         json.RawMessage `json:"result,omitempty"`
 	Blocks         *tools.Display  `json:"blocks,omitempty"`
 	// ChartsSVG holds each of Blocks.Charts rendered as SVG, in order.
 	ChartsSVG []string `json:"charts_svg,omitempty"`
-	Timings   Timings  `json:"timings"`
+	// Sources are the knowledge passages the answer rests on or that the
+	// intent and its entities made relevant; knowledge answers cite them.
+	Sources []Source `json:"sources,omitempty"`
+	// Generation says how the text was written (llm, repaired, fallback).
+	Generation *Generation `json:"generation,omitempty"`
+	Timings    Timings     `json:"timings"`
+}
+
+// Source is a knowledge passage cited by a reply.
+type Source struct {
+	DocID      string  `json:"doc_id"`
+	Collection string  `json:"collection"`
+	Title      string  `json:"title"`
+	Heading    string  `json:"heading,omitempty"`
+	Text       string  `json:"text"`
+	Score      float64 `json:"score"`
+}
+
+// Generation is the outcome of writing a reply's text.
+type Generation struct {
+	Prompt  string `json:"prompt"`
+	Outcome string `json:"outcome"`
+	Reason  string `json:"reason,omitempty"`
+	Mode    string `json:"mode"`
 }
 
 // ToolCall records one tool call made for a turn.
@@ -79,66 +125,11 @@ type ToolCall struct {
 
 // Timings are the durations of the turn's stages, in milliseconds.
 type Timings struct {
-	RouteMS float64 `json:"route_ms"`
-	ToolsMS float64 `json:"tools_ms"`
-	TotalMS float64 `json:"total_ms"`
-}
-
-// Store is what the engine keeps and reads.
-type Store interface {
-	store.Catalog
-	store.Conversations
-	store.AuditLog
-}
-
-// Engine answers turns.
-type Engine struct {
-	tools Invoker
-	store Store
-	texts *prompts.Set
-	log   *slog.Logger
-	now   func() time.Time
-
-	mu        sync.Mutex
-	router    *Router
-	toolInfo  map[string]tools.ToolInfo
-	routerSig string
-	gaz       *gazetteer
-	gazAt     time.Time
-}
-
-// Options configure an Engine. Tools, Store and Texts are required.
-type Options struct {
-	Tools  Invoker
-	Store  Store
-	Texts  *prompts.Set
-	Logger *slog.Logger
-	Now    func() time.Time
-}
-
-// New returns an engine.
-func New(o Options) (*Engine, error) {
-	if o.Tools == nil || o.Store == nil || o.Texts == nil {
-		return nil, errors.New("chat: Tools, Store and Texts are required")
-	}
-	e := &Engine{tools: o.Tools, store: o.Store, texts: o.Texts, log: o.Logger, now: o.Now}
-	if e.log == nil {
-		e.log = slog.New(slog.DiscardHandler)
-	}
-	if e.now == nil {
-		e.now = time.Now
-	}
-	return e, nil
-}
-
-// DetectLocale returns ko when the text holds Hangul, en otherwise.
-func DetectLocale(text string) string {
-	for _, r := range text {
-		if unicode.Is(unicode.Hangul, r) {
-			return "ko"
-		}
-	}
-	return "en"
+	RouteMS     float64 `json:"route_ms"`
+	ToolsMS     float64 `json:"tools_ms"`
+	KnowledgeMS float64 `json:"knowledge_ms"`
+	ComposeMS   float64 `json:"compose_ms"`
+	TotalMS     float64 `json:"total_ms"`
 }
 
 // Event is a step of a turn as it happens, for channels that stream
@@ -152,6 +143,89 @@ type Event struct {
 	Tool       string    `json:"tool,omitempty"`
 	Call       *ToolCall `json:"call,omitempty"`
 	Reply      *Reply    `json:"reply,omitempty"`
+}
+
+// Store is what the engine keeps and reads.
+type Store interface {
+	store.Catalog
+	store.Conversations
+	store.AuditLog
+}
+
+// Engine answers turns.
+type Engine struct {
+	tools     Invoker
+	store     Store
+	texts     *prompts.Set
+	knowledge Knowledge
+	answerer  Answerer
+	fallback  intent.Fallback
+	loc       *time.Location
+	log       *slog.Logger
+	now       func() time.Time
+
+	mu         sync.Mutex
+	classifier *intent.Classifier
+	toolInfo   map[string]tools.ToolInfo
+	sig        string
+	catalog    intent.Catalog
+	catalogAt  time.Time
+}
+
+// Options configure an Engine. Tools, Store and Texts are required.
+type Options struct {
+	Tools Invoker
+	Store Store
+	Texts *prompts.Set
+	// Knowledge, when set, grounds answers: knowledge_qa searches it and
+	// other intents cite what their entities make relevant.
+	Knowledge Knowledge
+	// Answerer, when set, writes the reply's text from the tool result;
+	// without it the text is the tool's own.
+	Answerer Answerer
+	// IntentFallback is asked when the classifier is unsure (an LLM).
+	IntentFallback intent.Fallback
+	// Location resolves relative dates (default Asia/Seoul).
+	Location *time.Location
+	Logger   *slog.Logger
+	Now      func() time.Time
+}
+
+// New returns an engine.
+func New(o Options) (*Engine, error) {
+	if o.Tools == nil || o.Store == nil || o.Texts == nil {
+		return nil, errors.New("chat: Tools, Store and Texts are required")
+	}
+	e := &Engine{tools: o.Tools, store: o.Store, texts: o.Texts, knowledge: o.Knowledge, answerer: o.Answerer,
+		fallback: o.IntentFallback, loc: o.Location, log: o.Logger, now: o.Now}
+	if e.log == nil {
+		e.log = slog.New(slog.DiscardHandler)
+	}
+	if e.now == nil {
+		e.now = time.Now
+	}
+	if e.loc == nil {
+		e.loc = seoul
+	}
+	return e, nil
+}
+
+var seoul = func() *time.Location {
+	loc, err := time.LoadLocation("Asia/Seoul")
+	if err != nil {
+		return time.FixedZone("KST", 9*3600)
+	}
+	return loc
+}()
+
+// DetectLocale returns ko when the text holds Hangul, en otherwise.
+func DetectLocale(text string) string {
+	for _, r := range text {
+		if unicode.Is(unicode.Hangul, r) {
+			return "ko"
+		}
+	}
+	return "en"
 }
 
 // Handle answers one turn.
@@ -195,26 +269,37 @@ func (e *Engine) Stream(ctx context.Context, t *Turn, emit func(Event)) (*Reply,
 		return nil, fmt.Errorf("%w: conversation %s belongs to another user; leave conversation_id empty to start a new one", ErrInvalidTurn, conv.ID)
 	}
 	reply.ConversationID = conv.ID
+	prev, err := e.previous(ctx, conv.ID)
+	if err != nil {
+		return nil, err
+	}
 	if _, err := e.store.AppendMessage(ctx, &store.Message{ConversationID: conv.ID, Role: "user", Text: text}); err != nil {
 		return nil, fmt.Errorf("record message: %w", err)
 	}
 
-	router, gaz, infos := e.currentRouter(ctx)
-	route := router.Route(text)
-	reply.Intent, reply.Confidence = route.Intent, round3(route.Confidence)
-	reply.Slots = gaz.find(text)
+	cls, infos := e.current(ctx)
+	res := cls.Classify(ctx, text, prev)
+	reply.Intent, reply.Confidence, reply.Slots, reply.Followup = res.Intent, round3(res.Confidence), res.Slots, res.Followup
 	reply.Timings.RouteMS = ms(time.Since(start))
 	emit(Event{Type: "intent", Intent: reply.Intent, Confidence: reply.Confidence})
 
 	switch {
-	case route.Tool != "":
-		emit(Event{Type: "tool_start", Tool: route.Tool})
-		e.callTool(ctx, t, reply, route.Tool, infos[route.Tool])
-		emit(Event{Type: "tool_done", Tool: route.Tool, Call: &reply.ToolCalls[len(reply.ToolCalls)-1]})
-	case route.Intent == IntentHelp:
+	case res.Tool != "" && infos[res.Tool].Name != "":
+		emit(Event{Type: "tool_start", Tool: res.Tool})
+		e.callTool(ctx, t, reply, res.Tool, infos[res.Tool])
+		emit(Event{Type: "tool_done", Tool: res.Tool, Call: &reply.ToolCalls[len(reply.ToolCalls)-1]})
+		e.cite(ctx, reply, text)
+		e.compose(ctx, t, reply, text)
+	case res.Intent == IntentHelp:
 		reply.Text, err = e.help(locale)
+	case res.Intent == IntentKnowledgeQA:
+		err = e.answerFromKnowledge(ctx, reply, text)
+	case res.Intent != IntentOutOfScope && !res.OutOfScope:
+		// A canonical intent that no running plugin serves.
+		reply.Text = e.mustRender("no_tool", locale, map[string]any{"Intent": res.Intent, "Examples": quote(e.examples(cls, locale, 3))})
 	default:
-		reply.Text, err = e.texts.Render("out_of_scope", locale, map[string]any{"Examples": quote(router.Examples(3))})
+		reply.Intent = IntentOutOfScope
+		reply.Text, err = e.texts.Render("out_of_scope", locale, map[string]any{"Examples": quote(e.examples(cls, locale, 3))})
 	}
 	if err != nil {
 		return nil, err
@@ -224,9 +309,36 @@ func (e *Engine) Stream(ctx context.Context, t *Turn, emit func(Event)) (*Reply,
 	if _, err := e.store.AppendMessage(ctx, &store.Message{ConversationID: conv.ID, Role: "assistant", Text: reply.Text, Intent: reply.Intent, Payload: payload}); err != nil {
 		return nil, fmt.Errorf("record reply: %w", err)
 	}
-	e.log.InfoContext(ctx, "turn", "intent", reply.Intent, "confidence", reply.Confidence, "tools", len(reply.ToolCalls), "total_ms", reply.Timings.TotalMS)
+	e.log.InfoContext(ctx, "turn", "intent", reply.Intent, "confidence", reply.Confidence, "followup", reply.Followup,
+		"tools", len(reply.ToolCalls), "sources", len(reply.Sources), "total_ms", reply.Timings.TotalMS)
 	emit(Event{Type: "reply", Reply: reply})
 	return reply, nil
+}
+
+// previous returns the conversation's last answered turn as the
+// classifier's context for follow-ups; nil for a new conversation.
+func (e *Engine) previous(ctx context.Context, conversationID string) (*intent.Result, error) {
+	msgs, err := e.store.Messages(ctx, conversationID)
+	if err != nil {
+		return nil, fmt.Errorf("read conversation: %w", err)
+	}
+	for i := len(msgs) - 1; i >= 0; i-- {
+		m := msgs[i]
+		if m.Role != "assistant" || len(m.Payload) == 0 {
+			continue
+		}
+		var r Reply
+		if err := json.Unmarshal(m.Payload, &r); err != nil {
+			e.log.WarnContext(ctx, "unreadable reply in conversation", "conversation", conversationID, "message", m.ID, "err", err)
+			return nil, nil
+		}
+		prev := &intent.Result{Intent: r.Intent, Confidence: r.Confidence, Slots: r.Slots, Locale: r.Locale}
+		if len(r.ToolCalls) > 0 {
+			prev.Tool = r.ToolCalls[0].ID
+		}
+		return prev, nil
+	}
+	return nil, nil
 }
 
 // callTool fills the tool's arguments from the slots, calls it and puts
@@ -285,32 +397,35 @@ func (e *Engine) callTool(ctx context.Context, t *Turn, reply *Reply, id string,
 	}
 }
 
-// buildArgs maps slots onto the tool's input properties by name.
-func buildArgs(info tools.ToolInfo, s Slots) map[string]any {
-	var schema struct {
-		Properties map[string]json.RawMessage `json:"properties"`
+// compose rewrites a successful tool answer's text through the answerer
+// (the chat.answer prompt); in template mode the tool's text stands.
+func (e *Engine) compose(ctx context.Context, t *Turn, reply *Reply, question string) {
+	if e.answerer == nil || reply.Result == nil {
+		return
 	}
-	_ = json.Unmarshal(info.InputSchema, &schema)
-	args := map[string]any{}
-	has := func(p string) bool { _, ok := schema.Properties[p]; return ok }
-	if s.Store != "" && has("store") {
-		args["store"] = s.Store
+	t0 := time.Now()
+	defer func() { reply.Timings.ComposeMS = ms(time.Since(t0)) }()
+	tool := ""
+	if len(reply.ToolCalls) > 0 {
+		tool = reply.ToolCalls[0].ID
 	}
-	if s.Days > 0 && has("days") {
-		args["days"] = s.Days
+	text, res, err := e.answerer.ChatAnswer(ctx, llm.ChatAnswerInput{
+		Locale: reply.Locale, Question: question, Tool: tool, Result: reply.Result, Fallback: reply.Text,
+		RequestID: t.RequestID, ConversationID: reply.ConversationID,
+	})
+	if err != nil {
+		e.log.ErrorContext(ctx, "compose answer", "err", err)
+		return
 	}
-	if s.Segment != "" && has("segment") {
-		args["segment"] = s.Segment
+	reply.Text = text
+	reply.Generation = generationOf(res)
+}
+
+func generationOf(res *llm.Result) *Generation {
+	if res == nil {
+		return nil
 	}
-	if s.Product != "" {
-		switch {
-		case has("product"):
-			args["product"] = s.Product
-		case has("query"):
-			args["query"] = s.Product
-		}
-	}
-	return args
+	return &Generation{Prompt: res.Prompt, Outcome: res.Outcome, Reason: res.Reason, Mode: res.Provider}
 }
 
 func (e *Engine) help(locale string) (string, error) {
@@ -318,6 +433,9 @@ func (e *Engine) help(locale string) (string, error) {
 	var entries []entry
 	for _, m := range e.tools.Manifests() {
 		for _, t := range m.Tools {
+			if len(t.Intents) == 0 {
+				continue // tools for machines (train, order_placed) are not for chat
+			}
 			en := entry{Description: t.Description}
 			for _, in := range t.Intents {
 				for _, ex := range in.Examples {
@@ -333,6 +451,26 @@ func (e *Engine) help(locale string) (string, error) {
 	return e.texts.Render("help", locale, map[string]any{"Tools": entries})
 }
 
+// examples returns n example questions in locale, one per intent.
+func (e *Engine) examples(cls *intent.Classifier, locale string, n int) []string {
+	var out []string
+	for _, d := range cls.Intents() {
+		if len(out) == n {
+			break
+		}
+		if d.Name == IntentHelp || d.Name == IntentOutOfScope || len(d.Tools) == 0 {
+			continue
+		}
+		for _, ex := range d.Examples {
+			if DetectLocale(ex) == locale {
+				out = append(out, ex)
+				break
+			}
+		}
+	}
+	return out
+}
+
 func (e *Engine) mustRender(id, locale string, data any) string {
 	s, err := e.texts.Render(id, locale, data)
 	if err != nil {
@@ -340,44 +478,6 @@ func (e *Engine) mustRender(id, locale string, data any) string {
 		return fmt.Sprint(data)
 	}
 	return s
-}
-
-// currentRouter rebuilds the router when the running plugins or the
-// catalogue change; the store and product names are reloaded at most once a
-// minute.
-func (e *Engine) currentRouter(ctx context.Context) (*Router, *gazetteer, map[string]tools.ToolInfo) {
-	manifests := e.tools.Manifests()
-	slices.SortFunc(manifests, func(a, b tools.Manifest) int { return strings.Compare(a.Name, b.Name) })
-	var sig strings.Builder
-	for _, m := range manifests {
-		fmt.Fprintf(&sig, "%s@%s;", m.Name, m.Version)
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.gaz == nil || time.Since(e.gazAt) > time.Minute {
-		stores, err1 := e.store.ListStores(ctx)
-		products, err2 := e.store.ListProducts(ctx)
-		if err := errors.Join(err1, err2); err != nil {
-			e.log.ErrorContext(ctx, "load catalogue for slots", "err", err)
-			if e.gaz == nil {
-				e.gaz = newGazetteer(nil, nil)
-			}
-		} else {
-			e.gaz, e.gazAt = newGazetteer(stores, products), time.Now()
-			e.router = nil
-		}
-	}
-	if e.router == nil || e.routerSig != sig.String() {
-		e.router = NewRouter(manifests, DefaultThreshold, e.gaz.mask)
-		e.toolInfo = map[string]tools.ToolInfo{}
-		for _, m := range manifests {
-			for _, t := range m.Tools {
-				e.toolInfo[m.Name+"."+t.Name] = t
-			}
-		}
-		e.routerSig = sig.String()
-	}
-	return e.router, e.gaz, e.toolInfo
 }
 
 func title(text string) string {

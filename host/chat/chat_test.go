@@ -29,84 +29,6 @@ func manifests() []tools.Manifest {
 	}}}
 }
 
-func testGazetteer() *gazetteer {
-	return newGazetteer(
-		[]tools.Store{{ID: "S01", Name: "강남점", NameEN: "Gangnam", District: "강남구", DistrictEN: "Gangnam-gu"}, {ID: "S02", Name: "홍대점", NameEN: "Hongdae", District: "마포구", DistrictEN: "Mapo-gu"},
-			{ID: "S03", Name: "잠실점", NameEN: "Jamsil", District: "송파구", DistrictEN: "Songpa-gu"}, {ID: "S04", Name: "여의도점", NameEN: "Yeouido", District: "영등포구", DistrictEN: "Yeongdeungpo-gu"}},
-		[]tools.Product{{ID: "P1", Name: "식빵", NameEN: "White Bread"}, {ID: "P2", Name: "우유식빵", NameEN: "Milk Bread"}, {ID: "P3", Name: "크루아상", NameEN: "Croissant"},
-			{ID: "P4", Name: "바게트", NameEN: "Baguette"}, {ID: "P5", Name: "소금빵", NameEN: "Salt Bread"}, {ID: "P6", Name: "치즈케이크", NameEN: "Cheesecake"}},
-	)
-}
-
-func TestMask(t *testing.T) {
-	g := testGazetteer()
-	for in, want := range map[string]string{
-		"잠실점 재고는?":                        "entitystore 재고는",
-		"How many Croissants at Gangnam?": "how many entityproduct at entitystore",
-		"우유식빵이랑 식빵":                       "entityproduct entityproduct",
-	} {
-		if got := g.mask(in); got != want {
-			t.Errorf("mask(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
-func TestRoute(t *testing.T) {
-	r := NewRouter(manifests(), DefaultThreshold, testGazetteer().mask)
-	cases := []struct{ text, intent string }{
-		{"강남점 크루아상 재고 몇 개야?", "stock_lookup"},
-		{"잠실점 재고는?", "stock_lookup"},
-		{"what's in stock at Jamsil", "stock_lookup"},
-		{"How many baguettes are left?", "stock_lookup"},
-		{"소금빵 가격이 얼마예요", "product_info"},
-		{"allergens in the croissant?", "product_info"},
-		{"도움말", IntentHelp},
-		{"what can you do", IntentHelp},
-		{"내일 서울 날씨 어때?", IntentOutOfScope},
-		{"who won the football yesterday", IntentOutOfScope},
-		{"what is the weather on Mars?", IntentOutOfScope},
-		{"what is the price of a baguette", "product_info"},
-	}
-	for _, c := range cases {
-		got := r.Route(c.text)
-		if got.Intent != c.intent {
-			t.Errorf("Route(%q) = %s (%.2f, like %q), want %s", c.text, got.Intent, got.Confidence, got.Example, c.intent)
-		}
-		if c.intent == "stock_lookup" && got.Tool != "catalog.stock_on_hand" {
-			t.Errorf("Route(%q).Tool = %q", c.text, got.Tool)
-		}
-	}
-}
-
-func TestSlots(t *testing.T) {
-	g := newGazetteer(
-		[]tools.Store{{ID: "S01", Name: "강남점", NameEN: "Gangnam", District: "강남구", DistrictEN: "Gangnam-gu"}, {ID: "S02", Name: "홍대점", NameEN: "Hongdae", District: "마포구", DistrictEN: "Mapo-gu"}},
-		[]tools.Product{{ID: "P1", Name: "식빵", NameEN: "White Bread"}, {ID: "P2", Name: "우유식빵", NameEN: "Milk Bread"}, {ID: "P3", Name: "크루아상", NameEN: "Croissant"}},
-	)
-	cases := []struct {
-		text string
-		want Slots
-	}{
-		{"강남점 크루아상 재고 몇 개야?", Slots{Store: "S01", Product: "P3"}},
-		{"강남 우유식빵 남았어?", Slots{Store: "S01", Product: "P2"}},
-		{"what is in stock at HONGDAE?", Slots{Store: "S02"}},
-		{"white bread in mapo", Slots{Store: "S02", Product: "P1"}},
-		{"croissants", Slots{Product: "P3"}},
-		{"재고 알려줘", Slots{}},
-		{"이번 주 식빵 수요 예측", Slots{Product: "P1", Days: 7}},
-		{"forecast croissants for the next 3 days", Slots{Product: "P3", Days: 3}},
-		{"강남점 5일간 판매량", Slots{Store: "S01", Days: 5}},
-		{"12월 24일 크루아상 수요", Slots{Product: "P3"}},
-		{"VIP 고객들의 특징은?", Slots{Segment: "VIP"}},
-		{"이탈 위험 고객은 몇 명이야?", Slots{Segment: "at risk"}},
-	}
-	for _, c := range cases {
-		if got := g.find(c.text); got != c.want {
-			t.Errorf("find(%q) = %+v, want %+v", c.text, got, c.want)
-		}
-	}
-}
-
 // recorder is an Invoker that answers from a function and records calls.
 type recorder struct {
 	calls  []*tools.Invocation
@@ -222,18 +144,3 @@ func TestToolErrorIsPolite(t *testing.T) {
 	}
 }
 
-// TestRouteSharedIntent: two tools serve one intent; the tool is the one
-// whose example matched best.
-func TestRouteSharedIntent(t *testing.T) {
-	schema := json.RawMessage(`{"type":"object"}`)
-	ms := []tools.Manifest{{Name: "segment", Version: "1", Tools: []tools.ToolInfo{
-		{Name: "segment_summary", InputSchema: schema, OutputSchema: schema, Intents: []tools.Intent{{Name: "segment_insight", Examples: []string{"세그먼트 요약해줘", "show customer segments"}}}},
-		{Name: "customers_at_risk", InputSchema: schema, OutputSchema: schema, Intents: []tools.Intent{{Name: "segment_insight", Examples: []string{"이탈 위험 고객은 몇 명이야?", "how many customers are at risk of churning?"}}}},
-	}}}
-	r := NewRouter(ms, DefaultThreshold, nil)
-	for text, tool := range map[string]string{"이탈 위험 고객 몇 명?": "segment.customers_at_risk", "customer segments": "segment.segment_summary"} {
-		if got := r.Route(text); got.Intent != "segment_insight" || got.Tool != tool {
-			t.Errorf("Route(%q) = %+v, want %s", text, got, tool)
-		}
-	}
-}

@@ -28,6 +28,7 @@ type Store interface {
 	AuditLog
 	PushQueue
 	Orders
+	Generations
 	// Close releases the database.
 	Close() error
 }

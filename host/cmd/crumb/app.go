@@ -15,10 +15,12 @@ import (
 
 	"github.com/crumb-dev/crumb/host/chat"
 	"github.com/crumb-dev/crumb/host/config"
+	"github.com/crumb-dev/crumb/host/llm"
 	"github.com/crumb-dev/crumb/host/obs"
 	"github.com/crumb-dev/crumb/host/pluginhost"
 	"github.com/crumb-dev/crumb/host/store"
 	"github.com/crumb-dev/crumb/host/web/auth"
+	"github.com/crumb-dev/crumb/knowledge"
 	"github.com/crumb-dev/crumb/prompts"
 )
 
@@ -97,17 +99,24 @@ func (a *app) pluginConfig(reg prometheus.Registerer) pluginhost.Config {
 	}
 }
 
-// runtime is a store, the running plugins and a chat engine.
+// runtime is a store, the knowledge base, the generator, the running
+// plugins and a chat engine.
 type runtime struct {
-	store    store.Store
-	plugins  *pluginhost.Host
-	chat     *chat.Engine
-	registry *prometheus.Registry
+	store     store.Store
+	knowledge *knowledge.KB
+	generator *llm.Generator
+	plugins   *pluginhost.Host
+	chat      *chat.Engine
+	registry  *prometheus.Registry
+	closeKB   func()
 }
 
 func (r *runtime) Close() {
 	if r.plugins != nil {
 		r.plugins.Close()
+	}
+	if r.closeKB != nil {
+		r.closeKB()
 	}
 	if r.store != nil {
 		r.store.Close()
@@ -121,22 +130,65 @@ func (a *app) start(ctx context.Context) (*runtime, error) {
 	if r.store, err = a.openStore(ctx); err != nil {
 		return nil, err
 	}
-	r.plugins = pluginhost.New(a.pluginConfig(r.registry), r.store)
-	if err := r.plugins.Start(ctx); err != nil {
-		r.Close()
-		return nil, err
-	}
 	texts, err := prompts.Load()
 	if err != nil {
 		r.Close()
 		return nil, err
 	}
-	r.chat, err = chat.New(chat.Options{Tools: auth.NewGuard(r.plugins, nil), Store: r.store, Texts: texts, Logger: a.log, Now: time.Now})
+	r.generator, err = llm.New(a.cfg.LLM, texts, llm.WithLogger(a.log), llm.WithMetrics(llm.NewMetrics(r.registry)), llm.WithRecorder(llm.StoreRecorder(r.store)))
+	if err != nil {
+		r.Close()
+		return nil, err
+	}
+	if r.knowledge, r.closeKB, err = a.syncKnowledge(ctx); err != nil {
+		r.Close()
+		return nil, err
+	}
+	pc := a.pluginConfig(r.registry)
+	pc.Knowledge = knowledge.Plugins{KB: r.knowledge}
+	pc.Generator = llm.Plugins{Generator: r.generator}
+	r.plugins = pluginhost.New(pc, r.store)
+	if err := r.plugins.Start(ctx); err != nil {
+		r.Close()
+		return nil, err
+	}
+	r.chat, err = chat.New(chat.Options{
+		Tools: auth.NewGuard(r.plugins, nil), Store: r.store, Texts: texts,
+		Knowledge: r.knowledge, Answerer: r.generator, IntentFallback: llm.IntentFallback{Generator: r.generator},
+		Location: a.cfg.Location(), Logger: a.log, Now: time.Now,
+	})
 	if err != nil {
 		r.Close()
 		return nil, err
 	}
 	return r, nil
+}
+
+// syncKnowledge opens the knowledge base under the data directory,
+// creating it when absent, and brings the embedded corpus up to date (a
+// no-op when it has not changed since the last sync).
+func (a *app) syncKnowledge(ctx context.Context) (*knowledge.KB, func(), error) {
+	k, err := a.knowledgeConfig("")
+	if err != nil {
+		return nil, nil, err
+	}
+	emb, closeEmb, err := newEmbedder(k)
+	if err != nil {
+		return nil, nil, err
+	}
+	kb, err := knowledge.Open(ctx, knowledge.Options{Dir: k.Dir, Embedder: emb})
+	if err != nil {
+		closeEmb()
+		return nil, nil, fmt.Errorf("open the knowledge base: %w", err)
+	}
+	if rep, synced, err := kb.SyncCorpus(ctx, knowledge.Docs, false); err != nil {
+		kb.Close()
+		closeEmb()
+		return nil, nil, fmt.Errorf("ingest the knowledge corpus: %w", err)
+	} else if synced {
+		a.log.Info("knowledge corpus ingested", "dir", k.Dir, "documents", rep.Docs, "chunks", rep.Chunks)
+	}
+	return kb, func() { kb.Close(); closeEmb() }, nil
 }
 
 func (a *app) versionCmd() *cobra.Command {

@@ -97,7 +97,7 @@ func TestEndToEnd(t *testing.T) {
 		if r.Intent != "stock_lookup" || r.Locale != "ko" {
 			t.Errorf("intent, locale = %s, %s; want stock_lookup, ko", r.Intent, r.Locale)
 		}
-		if r.Slots.Store != "S01" || r.Slots.Product != croissant {
+		if r.Slots.Store() != "S01" || r.Slots.Product() != croissant {
 			t.Errorf("slots = %+v, want store S01, product %s", r.Slots, croissant)
 		}
 		if len(r.ToolCalls) != 1 || r.ToolCalls[0].Tool != "stock_on_hand" {
@@ -150,7 +150,7 @@ func TestEndToEnd(t *testing.T) {
 		if r.Intent != "stock_lookup" || r.Locale != "en" || chat.DetectLocale(r.Text) != "en" {
 			t.Errorf("intent, locale = %s, %s, text %q; want stock_lookup in English", r.Intent, r.Locale, r.Text)
 		}
-		if r.Slots.Store != "S02" || r.Slots.Product != "" {
+		if r.Slots.Store() != "S02" || r.Slots.Product() != "" {
 			t.Errorf("slots = %+v, want store S02 only", r.Slots)
 		}
 		if len(r.ToolCalls) != 1 || r.ToolCalls[0].Tool != "stock_on_hand" || string(r.ToolCalls[0].Args) != `{"store":"S02"}` {
