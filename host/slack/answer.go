@@ -305,3 +305,30 @@ func shortHash(s string) string {
 	h := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(h[:8])
 }
+
+// PostReply posts a reply that no Slack message asked for (a scheduled
+// report, say) to a channel, in the thread of threadTS when it is not
+// empty, laid out as answers are, with its charts uploaded into the
+// message's thread. It returns the message's timestamp.
+func (a *Adapter) PostReply(ctx context.Context, channel, threadTS string, r *chat.Reply) (string, error) {
+	opts := []slack.MsgOption{slack.MsgOptionText(r.Text, false), slack.MsgOptionBlocks(a.blocks(&job{channel: channel, thread: threadTS}, r)...)}
+	if threadTS != "" {
+		opts = append(opts, slack.MsgOptionTS(threadTS))
+	}
+	_, ts, err := a.api.PostMessageContext(ctx, channel, opts...)
+	if err != nil {
+		return "", fmt.Errorf("slack chat.postMessage to %s: %w", channel, err)
+	}
+	thread := threadTS
+	if thread == "" {
+		thread = ts
+	}
+	if r.Blocks != nil {
+		for i, c := range r.Blocks.Charts {
+			if err := a.uploadChart(ctx, channel, thread, i, c, r.Locale); err != nil {
+				return ts, fmt.Errorf("slack upload chart: %w", err)
+			}
+		}
+	}
+	return ts, nil
+}

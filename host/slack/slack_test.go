@@ -651,3 +651,35 @@ func TestManifest(t *testing.T) {
 		t.Errorf("request URLs do not match the adapter's routes: %+v", m)
 	}
 }
+
+func TestPostReply(t *testing.T) {
+	f := newFakeSlack(t)
+	a, err := slack.New(slack.Options{Chat: nopChat{}, Ledger: nopLedger{}, BotToken: "xoxb-test", SigningSecret: secret, APIURL: f.srv.URL + "/api/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	th := 12.0
+	r := &chat.Reply{Locale: "ko", Text: "이번 주 VIP 리포트", Intent: "segment_insight", ConversationID: "weekly", Blocks: &tools.Display{
+		Tables: []tools.Table{{Title: "VIP", Columns: []string{"상품", "배수"}, Rows: [][]any{{"생크림 케이크", 2.6}}}},
+		Charts: []tools.Chart{{Kind: "bar", Title: "배수", Labels: []string{"생크림 케이크"}, Series: []tools.Series{{Name: "배수", Values: []float64{2.6}}}, Threshold: &th}},
+	}}
+	ts, err := a.PostReply(t.Context(), "C9", "", r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := f.take()
+	if methods(cs) != "chat.postMessage,files.getUploadURLExternal,upload/F2,files.completeUploadExternal" || ts != "1700000000.00001" {
+		t.Fatalf("calls %s, ts %q", methods(cs), ts)
+	}
+	if !strings.Contains(cs[0].Form.Get("blocks"), `"type":"table"`) || cs[3].Form.Get("thread_ts") != ts {
+		t.Errorf("post %v; chart thread %q", cs[0].Form, cs[3].Form.Get("thread_ts"))
+	}
+}
+
+type nopChat struct{}
+
+func (nopChat) Stream(context.Context, *chat.Turn, func(chat.Event)) (*chat.Reply, error) {
+	return nil, fmt.Errorf("not used")
+}
+
+type nopLedger struct{ store.SlackEvents }
