@@ -287,15 +287,18 @@ type params struct {
 	// oos is the best similarity under which an utterance is out of
 	// scope whatever its nearest intent.
 	oos float64
+	// noAnchor scales the score of task intents for an utterance that
+	// names nothing of the business.
+	noAnchor float64
 	// epochs and lambda (L2) train the linear model.
 	epochs  int
 	lambda  float64
 	weights featureWeights
 }
 
-var defaultParams = params{second: 0.25, knn: 0.3, oos: 0.15, epochs: 40, lambda: 3e-3, weights: defaultWeights}
+var defaultParams = params{second: 0.25, knn: 0.3, oos: 0.15, noAnchor: 0.6, epochs: 40, lambda: 3e-3, weights: defaultWeights}
 
-func (c *Classifier) score(units []unit) scored {
+func (c *Classifier) score(units []unit, anchor bool) scored {
 	q := c.emb.embed(units, true)
 	sims := make([]float32, len(c.examples))
 	for i, k := range q.keys {
@@ -327,6 +330,13 @@ func (c *Classifier) score(units []unit) scored {
 	for i := range n {
 		knn := (1-c.p.second)*best[i] + c.p.second*second[i]
 		s.intentScore[i] = c.p.knn*knn + (1-c.p.knn)*p[i]
+		// A task with nothing of the business in it ("recommend a good
+		// movie") is probably not one.
+		if !anchor && c.p.noAnchor < 1 {
+			if name := c.intents[i]; name != Help && name != OutOfScope {
+				s.intentScore[i] *= c.p.noAnchor
+			}
+		}
 		s.top = max(s.top, best[i])
 	}
 	s.order = make([]int, n)
@@ -363,7 +373,7 @@ func (c *Classifier) Classify(ctx context.Context, text string, prev *Result) Re
 	d := newDoc(text)
 	slots := c.ext.extract(d, c.now())
 	units := d.units()
-	s := c.score(units)
+	s := c.score(units, anchored(units, d.spans))
 	res := Result{Slots: slots, Locale: DetectLocale(text), Source: SourceExamples}
 
 	bi := s.order[0]

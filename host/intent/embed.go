@@ -143,6 +143,11 @@ func (e *embedder) analyze(units []unit, correct bool, out []feature) []feature 
 		}
 		hangul = hangul[:0]
 	}
+	if w.concept > 0 {
+		lexicon.conceptsKO(squashHangul(units), func(c string) {
+			out = append(out, feature{hashFeature(nsConcept, c), w.concept})
+		})
+	}
 	prevWord := ""
 	for _, u := range units {
 		switch {
@@ -168,10 +173,8 @@ func (e *embedder) analyze(units []unit, correct bool, out []feature) []feature 
 			for part := range strings.FieldsSeq(word) {
 				st := stemEN(part)
 				out = append(out, feature{hashFeature(nsWord, st), w.word})
-				if w.concept > 0 {
-					lexicon.conceptsOf(unit{kind: scriptLatin}, st, func(c string) {
-						out = append(out, feature{hashFeature(nsConcept, c), w.concept})
-					})
+				if c, ok := lexicon.conceptOf(st); ok && w.concept > 0 {
+					out = append(out, feature{hashFeature(nsConcept, c), w.concept})
 				}
 				if prevWord != "" {
 					out = append(out, feature{hashFeature(nsPair, prevWord+" "+st), w.pair})
@@ -193,11 +196,6 @@ func (e *embedder) analyze(units []unit, correct bool, out []feature) []feature 
 			word := u.text
 			if c, ok := colloquial[word]; ok {
 				word = c
-			}
-			if w.concept > 0 {
-				lexicon.conceptsOf(unit{text: word, kind: scriptHangul}, "", func(c string) {
-					out = append(out, feature{hashFeature(nsConcept, c), w.concept})
-				})
 			}
 			if !koStop[word] || keepStop {
 				st := stemKO(word)
@@ -226,6 +224,41 @@ func (e *embedder) analyze(units []unit, correct bool, out []feature) []feature 
 	}
 	flush()
 	return out
+}
+
+// squashHangul joins the Hangul words of units that are not names.
+func squashHangul(units []unit) string {
+	var b strings.Builder
+	for _, u := range units {
+		if u.kind == scriptHangul && !u.entity {
+			b.WriteString(u.text)
+		} else {
+			b.WriteByte(' ')
+		}
+	}
+	return b.String()
+}
+
+// anchored reports whether units name something of the bakery's business:
+// a store, a product, a segment, a member, an amount, or a word of a domain
+// concept.
+func anchored(units []unit, spans []span) bool {
+	for _, sp := range spans {
+		switch sp.kind {
+		case spanStore, spanProduct, spanCategory, spanSegment, spanMember, spanMoney, spanPercent:
+			return true
+		}
+	}
+	found := false
+	lexicon.conceptsKO(squashHangul(units), func(c string) { found = found || domainConcepts[c] })
+	for _, u := range units {
+		if u.kind == scriptLatin {
+			if c, ok := lexicon.conceptOf(stemEN(u.text)); ok && domainConcepts[c] {
+				found = true
+			}
+		}
+	}
+	return found
 }
 
 // known reports whether the examples have the word w.

@@ -40,7 +40,7 @@ var hostIntents = map[string]hostIntent{
 			"help", "what can you do?", "how do I use this?", "show me your features", "what kind of questions can I ask?",
 			"what are you able to do?", "getting started", "how does crumb work?", "list your commands", "who are you and what do you do?",
 			"what can this bot do?", "help me get started", "usage", "what questions can you answer?", "what are you for?",
-			"what abilities do you have?", "what things can you do for me?", "what features can I use?",
+			"what things can you do for me?", "what features can I use?", "what can I do with this?", "무엇을 물어봐야 할까?",
 		},
 	},
 	KnowledgeQA: {
@@ -77,7 +77,7 @@ var hostIntents = map[string]hostIntent{
 			"crypto prices", "football scores", "recipe for pancakes", "how to make bread at home", "set an alarm", "call a taxi",
 			"what time is it in New York?", "solve this math problem", "write a short story", "tell me about black holes",
 			"recommend a tv series", "suggest a netflix show", "what is the purpose of existence?", "how much protein do I need?",
-			"what's 5 times 7?", "계산기 켜줘",
+			"what's 5 times 7?", "계산기 켜줘", "what's the best tv to buy?", "recommend a song", "what is the point of it all?",
 		},
 	},
 	WasteForecast: {
@@ -85,7 +85,7 @@ var hostIntents = map[string]hostIntent{
 		examples: []string{
 			"폐기 예상 상품 알려줘", "오늘 폐기 위험 높은 빵", "매장별 예상 폐기율", "오늘 안 팔리고 남을 상품", "폐기율 예측",
 			"오늘 폐기 많이 나올 상품", "마감 후 남을 재고 예측", "버려질 것 같은 빵", "EWR 높은 상품", "폐기율 12% 넘는 매장", "오늘 폐기량 예상",
-			"waste forecast for today", "items at risk of being thrown away", "expected waste rate per store", "what will be left unsold tonight?",
+			"EWR at Hongdae", "홍대점 EWR 알려줘", "waste forecast for today", "items at risk of being thrown away", "expected waste rate per store", "what will be left unsold tonight?",
 			"which items will be thrown out today", "leftover forecast", "EWR by item", "products likely to be discarded", "how much will go unsold today",
 		},
 	},
@@ -130,7 +130,7 @@ var hostIntents = map[string]hostIntent{
 			"plan a promotion", "event ideas for the season", "marketing event plan with a budget", "come up with a promotional event",
 			"plan a holiday promotion", "event plan with a budget of 500,000 won", "ideas for a valentine's day event",
 			"promotion to win back dormant customers", "store anniversary event", "low budget offline event",
-			"six event plans by budget and channel", "what event should we run this spring?",
+			"six event plans by budget and channel", "what event should we run this spring?", "campaign ideas for the summer",
 		},
 	},
 	PushCopy: {
@@ -140,7 +140,7 @@ var hostIntents = map[string]hostIntent{
 			"푸시 메시지 써줘", "마감 할인 알림 문구", "VIP 고객 알림 카피", "앱 푸시 제목 추천", "할인 푸시 초안", "이탈 고객에게 보낼 메시지",
 			"신제품 알림 문구", "문자 메시지 문구 작성", "푸시 문구 수정해줘",
 			"write a push notification", "draft the push message copy", "app notification text for a discount", "write a headline for a push",
-			"push copy for the closing sale", "write a notification for VIP members", "draft an app push about 20% off", "catchy push headline",
+			"push copy for the closing sale", "push message announcing the christmas promotion", "이벤트 알림 푸시 문구", "write a notification for VIP members", "draft an app push about 20% off", "catchy push headline",
 			"message to send to dormant customers", "notification text for new members", "write the push text and call to action",
 		},
 	},

@@ -9,17 +9,20 @@ import "strings"
 // bakery's domain, plus the topics people most often ask an assistant
 // that are not (weather, markets).
 var concepts = map[string][]string{
-	"waste":      {"폐기", "버려질", "버릴", "버리게", "버려", "waste", "wastage", "discard", "spoil", "unsold", "leftover", "throw"},
-	"stock":      {"재고", "품절", "매진", "stock", "inventory", "on-hand"},
+	"waste":      {"폐기", "버려질", "버릴", "버리게", "버려", "못팔", "안팔", "남을", "waste", "wastage", "discard", "spoil", "unsold", "leftover", "throw", "ewr"},
+	"stock":      {"재고", "품절", "매진", "남은", "남아", "inventory", "on-hand"},
 	"sell":       {"판매", "팔릴", "팔려", "팔리", "매출", "sell", "sold", "sale", "revenue"},
 	"predict":    {"예측", "예상", "전망", "forecast", "predict", "prediction", "projected", "projection", "outlook", "expect"},
 	"demand":     {"수요", "생산량", "구워", "demand", "bake", "production"},
 	"price":      {"가격", "얼마", "price", "cost", "priced"},
-	"allergen":   {"알레르기", "알러지", "allergen", "allergy", "allergic", "nut", "nuts", "gluten"},
+	"allergen":   {"알레르기", "알러지", "난류", "계란", "달걀", "메밀", "땅콩", "대두", "견과", "호두", "잣", "밀가루", "유제품", "allergen", "allergy", "allergic", "nut", "nuts", "peanut", "egg", "wheat", "soy", "dairy", "gluten", "sesame"},
 	"shelf":      {"유통기한", "보관", "shelf", "expiry", "expiration", "keep"},
 	"ingredient": {"재료", "원재료", "성분", "들어간", "ingredient", "contain", "made"},
 	"menu":       {"메뉴", "종류", "menu", "kind", "variety", "range"},
-	"segment":    {"세그먼트", "고객군", "등급", "segment", "segmentation", "tier"},
+	"segment":    {"세그먼트", "고객군", "등급", "segment", "segmentation", "tier", "rfm"},
+	"discount":   {"할인", "세일", "discount", "markdown"},
+	"product":    {"상품", "제품", "품목", "product", "item"},
+	"store":      {"매장", "점포", "지점", "store", "shop", "branch", "outlet"},
 	"customer":   {"고객", "회원", "손님", "customer", "member", "client", "shopper"},
 	"churn":      {"이탈", "떠날", "churn", "lapse", "lapsed"},
 	"recommend":  {"추천", "권할", "권해", "권하", "recommend", "recommendation", "suggest", "suggestion", "upsell", "cross-sell", "pick"},
@@ -40,8 +43,18 @@ var concepts = map[string][]string{
 	"help":       {"도움", "도와", "사용법", "기능", "help", "feature", "capability", "usage"},
 	"cluster":    {"군집", "클러스터", "비슷한", "유사", "cluster", "similar", "alike"},
 	"weather":    {"날씨", "기온", "우산", "미세먼지", "weather", "rain", "snow", "temperature", "umbrella", "sunny"},
-	"markets":    {"주가", "주식", "코인", "비트코인", "환율", "증시", "코스피", "market", "shares", "crypto", "bitcoin", "kospi", "nasdaq", "exchange"},
+	"markets":    {"주가", "주식", "코인", "비트코인", "환율", "증시", "코스피", "market", "stockmarket", "shareprice", "shares", "crypto", "bitcoin", "kospi", "nasdaq", "exchange", "invest"},
 	"fun":        {"농담", "웃긴", "재밌는", "joke", "funny", "poem", "song", "story"},
+}
+
+// domainConcepts are the concepts that anchor an utterance in the bakery's
+// business; "recommend", "plan" or "how is it defined" alone do not (a
+// movie is recommended, a vacation planned).
+var domainConcepts = map[string]bool{
+	"waste": true, "stock": true, "sell": true, "demand": true, "price": true, "allergen": true, "shelf": true,
+	"ingredient": true, "menu": true, "segment": true, "customer": true, "churn": true, "event": true, "budget": true,
+	"push": true, "copy": true, "coupon": true, "banned": true, "brand": true, "cluster": true, "store": true,
+	"product": true, "discount": true, "predict": true, "policy": true, "hours": true, "address": true,
 }
 
 // conceptLexicon indexes concepts: English stems, and Korean keys.
@@ -66,18 +79,18 @@ func newConceptLexicon() *conceptLexicon {
 
 var lexicon = newConceptLexicon()
 
-// conceptsOf calls f with the concept of each word of a unit.
-func (l *conceptLexicon) conceptsOf(u unit, stem string, f func(string)) {
-	switch u.kind {
-	case scriptLatin:
-		if c, ok := l.en[stem]; ok {
-			f(c)
-		}
-	case scriptHangul:
-		for _, k := range l.ko {
-			if strings.Contains(u.text, k.key) {
-				f(k.concept)
-			}
+// conceptsOf calls f with the concept of an English stem.
+func (l *conceptLexicon) conceptOf(stem string) (string, bool) {
+	c, ok := l.en[stem]
+	return c, ok
+}
+
+// conceptsKO calls f with the concept of each Korean key in the Hangul
+// text (spaces removed, so that 못 팔 holds 못팔).
+func (l *conceptLexicon) conceptsKO(hangul string, f func(string)) {
+	for _, k := range l.ko {
+		if strings.Contains(hangul, k.key) {
+			f(k.concept)
 		}
 	}
 }

@@ -89,6 +89,8 @@ var respellings = strings.NewReplacer(
 	"크루와상", "크루아상", "크르와상", "크루아상", "바게뜨", "바게트", "샌드위취", "샌드위치", "쌘드위치", "샌드위치",
 	"티라미슈", "티라미수", "마카룽", "마카롱", "베이클", "베이글", "에그타르뜨", "에그타르트", "브이아이피", "vip",
 	"세그멘트", "세그먼트", "프로모숀", "프로모션",
+	// "stock" is the shelf or the market.
+	"stock market", "stockmarket", "stock price", "shareprice", "stock exchange", "stockmarket",
 )
 
 func respell(s string) string { return respellings.Replace(s) }

@@ -23,6 +23,11 @@ func TestSweep(t *testing.T) {
 		fmt.Printf("%-28s acc %.3f  ece %.3f  brier %.3f\n", name, r.Accuracy, r.Calibration.ECE, r.Calibration.Brier)
 	}
 	run("default", defaultParams)
+	for _, x := range []float64{1, 0.8, 0.6, 0.4} {
+		p := defaultParams
+		p.noAnchor = x
+		run(fmt.Sprintf("noAnchor=%.2f", x), p)
+	}
 	for _, e := range []int{20, 40, 80} {
 		for _, l := range []float64{1e-4, 1e-3, 3e-3, 1e-2} {
 			p := defaultParams

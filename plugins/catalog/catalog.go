@@ -96,6 +96,7 @@ func stockTool() tools.Tool {
 			"how many are left on the shelf?",
 			"which stores still have croissants?",
 			"stock check for Mokdong",
+			"크루아상 품절됐어?",
 		))
 }
 

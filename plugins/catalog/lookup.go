@@ -96,6 +96,7 @@ func productTool() tools.Tool {
 			"what's on the menu?",
 			"which sandwiches are on the menu?",
 			"which cookies do you sell?",
+			"do you have any sandwiches?",
 			"what beverages do you serve?",
 			"음료는 뭐가 있어?",
 			"전체 메뉴판 보여줘",

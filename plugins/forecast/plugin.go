@@ -59,6 +59,7 @@ func Plugin() tools.Plugin {
 					"show the store clusters", "which stores are similar?", "group stores by sales pattern",
 					"매장 군집 분석", "판매 패턴이 비슷한 매장", "강남점과 비슷한 매장 찾아줘",
 					"cluster the stores", "stores with similar sales", "which stores are like Gangnam?", "store groups by sales profile",
+					"stores with a sales pattern like Jamsil",
 				)),
 			tools.NewTool("train", "Retrains the demand model on all sales and keeps it as a new artifact version.", f.train),
 			tools.NewTool("backtest", "Rolling-origin backtest of the forest against seasonal naive, a 4-week same-weekday mean and exponential smoothing (WAPE, MASE).", f.backtest),
