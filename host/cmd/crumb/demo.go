@@ -11,6 +11,7 @@ import (
 	"github.com/crumb-dev/crumb/host/demo"
 	"github.com/crumb-dev/crumb/host/obs"
 	"github.com/crumb-dev/crumb/host/pluginhost"
+	"github.com/crumb-dev/crumb/knowledge"
 	"github.com/crumb-dev/crumb/host/store"
 	"github.com/crumb-dev/crumb/tools"
 )
@@ -79,6 +80,13 @@ func (a *app) trainAll(ctx context.Context, st store.Store, day time.Time) error
 	cfg := a.pluginConfig(nil)
 	cfg.CallTimeout = 30 * time.Minute
 	cfg.HealthInterval = time.Hour
+	// Models publish what they learn (segment profiles) to the knowledge base.
+	kb, closeKB, err := a.syncKnowledge(ctx)
+	if err != nil {
+		return err
+	}
+	defer closeKB()
+	cfg.Knowledge = knowledge.Plugins{KB: kb}
 	h := pluginhost.New(cfg, st)
 	if err := h.Start(ctx); err != nil {
 		return err
