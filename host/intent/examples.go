@@ -36,11 +36,11 @@ var hostIntents = map[string]hostIntent{
 		examples: []string{
 			"도움말", "뭘 할 수 있어?", "무엇을 도와줄 수 있어?", "사용법 알려줘", "기능 목록", "어떤 걸 물어보면 돼?", "너는 무슨 일을 해?",
 			"crumb 사용 방법", "어떻게 사용하는 거야?", "할 수 있는 게 뭐야?", "도움이 필요해", "기능 소개해줘", "너 누구야?", "무슨 질문을 할 수 있어?",
-			"어떻게 쓰는 거야", "사용 가이드", "처음인데 뭐부터 하면 돼?", "명령어 목록", "좀 도와줄래?", "이 봇은 뭘 해?", "헬프", "어떻게 쓰면 돼?",
+			"어떻게 쓰는 거야", "사용 가이드", "처음인데 뭐부터 하면 돼?", "명령어 목록", "좀 도와줄래?", "이 봇은 뭘 해?", "헬프", "어떻게 쓰면 돼?", "처음 사용하는데 어떻게 해?",
 			"help", "what can you do?", "how do I use this?", "show me your features", "what kind of questions can I ask?",
 			"what are you able to do?", "getting started", "how does crumb work?", "list your commands", "who are you and what do you do?",
 			"what can this bot do?", "help me get started", "usage", "what questions can you answer?", "what are you for?",
-			"what things can you do for me?", "what features can I use?", "what can I do with this?", "무엇을 물어봐야 할까?",
+			"what things can you do for me?", "what features can I use?", "what can I do with this?", "무엇을 물어봐야 할까?", "what am I supposed to do here?", "list of capabilities",
 		},
 	},
 	KnowledgeQA: {
@@ -59,6 +59,7 @@ var hostIntents = map[string]hostIntent{
 			"how do we calculate the waste rate?", "brand guidelines", "banned words list", "where is the Gangnam store located?", "opening hours",
 			"coupon expiry rules", "what is the employee discount?", "what is the formula for EWR?", "tone of voice for our copy",
 			"how do you compute EWR?", "EWR 산출 공식", "where is the Mokdong store?", "banned words in notifications",
+			"EWR이 무슨 뜻이야?", "what is meant by EWR?", "홍대점 연락처 알려줘",
 		},
 	},
 	OutOfScope: {
@@ -78,6 +79,8 @@ var hostIntents = map[string]hostIntent{
 			"what time is it in New York?", "solve this math problem", "write a short story", "tell me about black holes",
 			"recommend a tv series", "suggest a netflix show", "what is the purpose of existence?", "how much protein do I need?",
 			"what's 5 times 7?", "계산기 켜줘", "what's the best tv to buy?", "recommend a song", "what is the point of it all?",
+			"make a reservation for dinner", "예약 잡아줘", "요리 방법 알려줘", "how to learn guitar", "what is machine learning?",
+			"what is inflation?", "what is photosynthesis?",
 		},
 	},
 	WasteForecast: {

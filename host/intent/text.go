@@ -290,9 +290,31 @@ var particles = []string{
 	"은", "는", "이", "가", "을", "를", "에", "의", "도", "로", "와", "과", "랑", "만", "야", "요",
 }
 
+// endings rewrite the polite and interrogative endings of Korean verbs to
+// one plain form, so that 알려주세요, 알려줄래요 and 알려줘 are one word and
+// 있나요 is 있어; longer endings first.
+var endings = []struct{ from, to string }{
+	{"주시겠어요", "줘"}, {"주실래요", "줘"}, {"주세요", "줘"}, {"줄래요", "줘"}, {"줄래", "줘"}, {"줘요", "줘"}, {"주라", "줘"}, {"줘라", "줘"},
+	{"습니까", "어"}, {"ㅂ니까", "어"}, {"있나요", "있어"}, {"있니", "있어"}, {"있어요", "있어"}, {"없나요", "없어"}, {"없어요", "없어"},
+	{"인가요", "야"}, {"인가", "야"}, {"이에요", "야"}, {"예요", "야"}, {"입니다", "야"}, {"입니까", "야"}, {"이죠", "야"}, {"죠", "야"},
+	{"될까요", "될까"}, {"할까요", "할까"}, {"을까요", "을까"}, {"ㄹ까요", "ㄹ까"}, {"까요", "까"},
+	{"하나요", "해"}, {"합니까", "해"}, {"해요", "해"}, {"하니", "해"}, {"나요", "어"}, {"어요", "어"}, {"아요", "아"},
+}
+
+// plainKO rewrites a Hangul word's polite ending.
+func plainKO(w string) string {
+	for _, e := range endings {
+		if strings.HasSuffix(w, e.from) && len(w) > len(e.from) {
+			return w[:len(w)-len(e.from)] + e.to
+		}
+	}
+	return w
+}
+
 // stemKO strips one particle from a Hangul word of at least two syllables
 // ("고객이" → "고객", "강남점은" → "강남점").
 func stemKO(w string) string {
+	w = plainKO(w)
 	if utf8.RuneCountInString(w) < 2 {
 		return w
 	}

@@ -97,6 +97,8 @@ func productTool() tools.Tool {
 			"which sandwiches are on the menu?",
 			"which cookies do you sell?",
 			"do you have any sandwiches?",
+			"케이크 메뉴 뭐 있어?",
+			"빵에 설탕 많이 들어가?",
 			"what beverages do you serve?",
 			"음료는 뭐가 있어?",
 			"전체 메뉴판 보여줘",
@@ -118,6 +120,12 @@ func lookupProducts(ctx context.Context, call *tools.Call, in ProductInput) (*Pr
 	type scored struct {
 		p     tools.Product
 		score int
+	}
+	// An exact id (the host's slot filler sends ids) is that product alone.
+	for _, p := range c.productList {
+		if strings.EqualFold(p.ID, strings.TrimSpace(in.Query)) {
+			return &ProductOutput{Products: []tools.Product{p}}, nil
+		}
 	}
 	nq := names.Normalize(in.Query)
 	var hits []scored
