@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/crumb-dev/crumb/host/intent"
 	"github.com/crumb-dev/crumb/host/llm"
@@ -132,6 +133,13 @@ func (e *Engine) answerFromKnowledge(ctx context.Context, reply *Reply, question
 		return err
 	}
 	hits = preferLocale(hits, reply.Locale)
+	if len(hits) > 0 {
+		// A bilingual document answers in the asker's language: its
+		// best chunk in that language, when it has one.
+		if chunk, ok := e.chunkIn(ctx, sc, question, hits[0], reply.Locale); ok {
+			hits[0] = chunk
+		}
+	}
 	if len(hits) == 0 {
 		reply.Text = e.mustRender("no_knowledge", reply.Locale, nil)
 		return nil
@@ -160,6 +168,44 @@ func (e *Engine) answerFromKnowledge(ctx context.Context, reply *Reply, question
 		reply.Text, reply.Generation = text, generationOf(res)
 	}
 	return nil
+}
+
+// chunkIn returns the best chunk of best's document written in locale.
+func (e *Engine) chunkIn(ctx context.Context, sc scope, question string, best knowledge.Hit, locale string) (knowledge.Hit, bool) {
+	if textLocale(best.Text) == locale {
+		return best, true
+	}
+	where := map[string]string{knowledge.MetaDocID: best.DocID}
+	for k, v := range sc.Where {
+		where[k] = v
+	}
+	chunks, err := e.knowledge.Search(ctx, knowledge.Query{Collections: []string{best.Collection}, Text: question, Where: where, Limit: 20})
+	if err != nil {
+		return best, false
+	}
+	for _, c := range chunks {
+		if textLocale(c.Text) == locale {
+			return c, true
+		}
+	}
+	return best, false
+}
+
+// textLocale is the language most of text's letters are in.
+func textLocale(text string) string {
+	var hangul, latin int
+	for _, r := range text {
+		switch {
+		case unicode.Is(unicode.Hangul, r):
+			hangul++
+		case unicode.IsLetter(r) && r < 0x250:
+			latin++
+		}
+	}
+	if hangul*2 >= latin { // a syllable carries about two letters' worth
+		return "ko"
+	}
+	return "en"
 }
 
 // preferLocale moves passages written for the other language only behind

@@ -127,6 +127,12 @@ func TestProductLookup(t *testing.T) {
 	if _, err := lookupProducts(context.Background(), call("en", now, host), ProductInput{Limit: 1000}); err == nil {
 		t.Error("limit 1000 accepted")
 	}
+	// An id, as the host's slot filler sends it, is that product alone,
+	// not everything whose id looks like it.
+	out, err = lookupProducts(context.Background(), call("en", now, host), ProductInput{Query: "p004"})
+	if err != nil || len(out.Products) != 1 || out.Products[0].ID != "P004" {
+		t.Errorf("id query: %+v %v", out, err)
+	}
 }
 
 // TestThroughGRPC runs the plugin over real gRPC in process, with the host
