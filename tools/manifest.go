@@ -19,11 +19,13 @@ type Manifest struct {
 // ToolInfo describes one tool: what it does, the JSON schemas of its input and
 // output, and the intents it serves with example utterances.
 type ToolInfo struct {
-	Name         string          `json:"name"`
-	Description  string          `json:"description"`
-	InputSchema  json.RawMessage `json:"input_schema"`
-	OutputSchema json.RawMessage `json:"output_schema"`
-	Intents      []Intent        `json:"intents,omitempty"`
+	Name        string `json:"name"`
+	Description string `json:"description"`
+	// Descriptions are the description in other languages, by locale (ko).
+	Descriptions map[string]string `json:"descriptions,omitempty"`
+	InputSchema  json.RawMessage   `json:"input_schema"`
+	OutputSchema json.RawMessage   `json:"output_schema"`
+	Intents      []Intent          `json:"intents,omitempty"`
 }
 
 // Intent is a kind of request a tool answers, with example utterances in

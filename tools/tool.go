@@ -68,6 +68,17 @@ func WithIntent(name string, examples ...string) ToolOption {
 	return func(ti *ToolInfo) { ti.Intents = append(ti.Intents, Intent{Name: name, Examples: examples}) }
 }
 
+// WithDescription gives the tool's description in another language (ko),
+// for help texts; the description passed to NewTool is the English one.
+func WithDescription(locale, description string) ToolOption {
+	return func(ti *ToolInfo) {
+		if ti.Descriptions == nil {
+			ti.Descriptions = map[string]string{}
+		}
+		ti.Descriptions[locale] = description
+	}
+}
+
 // NewTool makes a typed tool: In and Out are structs whose JSON schemas,
 // derived with their json and jsonschema tags, become the tool's input and
 // output schemas. Fields without omitempty are required. When Out

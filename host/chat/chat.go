@@ -437,6 +437,9 @@ func (e *Engine) help(locale string) (string, error) {
 				continue // tools for machines (train, order_placed) are not for chat
 			}
 			en := entry{Description: t.Description}
+			if d := t.Descriptions[locale]; d != "" {
+				en.Description = d
+			}
 			for _, in := range t.Intents {
 				for _, ex := range in.Examples {
 					if DetectLocale(ex) == locale {

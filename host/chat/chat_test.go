@@ -143,4 +143,3 @@ func TestToolErrorIsPolite(t *testing.T) {
 		t.Fatalf("reply: %+v", r)
 	}
 }
-

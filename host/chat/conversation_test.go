@@ -18,10 +18,12 @@ import (
 type bakery struct{ calls []*tools.Invocation }
 
 func (b *bakery) Manifests() []tools.Manifest {
-	obj := func(props string) json.RawMessage { return json.RawMessage(`{"type":"object","properties":{` + props + `}}`) }
+	obj := func(props string) json.RawMessage {
+		return json.RawMessage(`{"type":"object","properties":{` + props + `}}`)
+	}
 	return []tools.Manifest{
 		{Name: "forecast", Version: "1", Tools: []tools.ToolInfo{{
-			Name: "waste_forecast", Description: "Expected waste rate per item.", InputSchema: obj(`"store":{"type":"string"},"date":{"type":"string"}`), OutputSchema: obj(""),
+			Name: "waste_forecast", Description: "Expected waste rate per item.", Descriptions: map[string]string{"ko": "상품별 예상 폐기율."}, InputSchema: obj(`"store":{"type":"string"},"date":{"type":"string"}`), OutputSchema: obj(""),
 			Intents: []tools.Intent{{Name: "waste_forecast", Examples: []string{
 				"오늘 폐기될 상품은?", "강남점 오늘 폐기 예상 알려줘", "내일 어떤 빵이 남을까?", "폐기율 높은 상품 보여줘",
 				"which items will be wasted today?", "waste forecast for Gangnam", "what will be left over tonight?", "expected waste rate by item"}}},
@@ -179,6 +181,21 @@ func TestKnowledgeAnswers(t *testing.T) {
 		}
 		if r.Intent != IntentKnowledgeQA || !strings.Contains(r.Text, c.want) || !strings.Contains(r.Text, c.cite) || len(r.Sources) == 0 {
 			t.Errorf("%q: intent %s, text %q, %d sources", c.q, r.Intent, r.Text, len(r.Sources))
+		}
+	}
+}
+
+// TestHelpSpeaksTheAskersLanguage: help is generated from the manifests,
+// with each tool's description in the asker's language where it has one.
+func TestHelpSpeaksTheAskersLanguage(t *testing.T) {
+	e, _ := bakeryEngine(t)
+	for _, c := range []struct{ q, want string }{{"도움말", "상품별 예상 폐기율."}, {"help", "Expected waste rate per item."}} {
+		r, err := e.Handle(context.Background(), &Turn{User: "u", Text: c.q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Intent != IntentHelp || !strings.Contains(r.Text, c.want) {
+			t.Errorf("%q: intent %s, text %q; want %q", c.q, r.Intent, r.Text, c.want)
 		}
 	}
 }

@@ -40,5 +40,16 @@ var pushCopyExamples = []string{
 	"headline and push text for the salt bread offer",
 }
 
-func eventPlanIntent() tools.ToolOption { return tools.WithIntent("event_plan", eventPlanExamples...) }
-func pushCopyIntent() tools.ToolOption  { return tools.WithIntent("push_copy", pushCopyExamples...) }
+func eventPlanIntent() tools.ToolOption {
+	return both(tools.WithIntent("event_plan", eventPlanExamples...),
+		tools.WithDescription("ko", "매장 프로필에 맞춘 이벤트 기획안 6개(예산 낮음·중간·높음 × 온라인·오프라인)를 가장 비슷한 과거 이벤트를 바탕으로 만듭니다: 트렌드, 제목, 경품, 참여 방법, 예상 참여자, 비용, ROI."))
+}
+
+func pushCopyIntent() tools.ToolOption {
+	return both(tools.WithIntent("push_copy", pushCopyExamples...),
+		tools.WithDescription("ko", "상품과 고객 세그먼트에 맞는 푸시 알림(제목, 본문, 행동 문구)을 씁니다: 상품이 주인공이고, 금지어는 쓰지 않으며, 길이 제한을 지킵니다."))
+}
+
+func both(a, b tools.ToolOption) tools.ToolOption {
+	return func(ti *tools.ToolInfo) { a(ti); b(ti) }
+}

@@ -74,6 +74,7 @@ func stockTool() tools.Tool {
 	return tools.NewTool("stock_on_hand",
 		"Stock on hand now (latest snapshot today) by store and product.",
 		stockOnHand,
+		tools.WithDescription("ko", "매장별 상품 재고를 보여줍니다."),
 		tools.WithIntent("stock_lookup",
 			"강남점 크루아상 재고 몇 개야?",
 			"홍대점 재고 알려줘",

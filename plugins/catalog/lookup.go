@@ -68,6 +68,7 @@ func productTool() tools.Tool {
 	return tools.NewTool("product_lookup",
 		"Find products by name, tag or category: price, shelf life, allergens.",
 		lookupProducts,
+		tools.WithDescription("ko", "이름, 태그, 분류로 상품을 찾습니다: 가격, 보관 시간, 알레르기 성분."),
 		tools.WithIntent("product_info",
 			"크루아상 가격 얼마야?",
 			"소금빵 유통기한은?",

@@ -40,6 +40,7 @@ func Plugin() tools.Plugin {
 		Description: "Demand forecasting, store clusters and the expected waste rate (EWR).",
 		Tools: []tools.Tool{
 			tools.NewTool("waste_forecast", "Expected waste rate (EWR) per store and item today, with the items at risk.", f.waste,
+				tools.WithDescription("ko", "오늘 매장·상품별 예상 폐기율(EWR)과 마감 할인이 필요한 상품을 알려줍니다."),
 				tools.WithIntent("waste_forecast",
 					"오늘 폐기될 상품은?", "오늘 폐기 위험 상품 알려줘", "강남점 예상 폐기율", "폐기율 높은 상품 보여줘",
 					"오늘 남을 것 같은 빵은?", "마감 전에 남을 상품 있어?", "홍대점 오늘 폐기 예측",
@@ -47,6 +48,7 @@ func Plugin() tools.Plugin {
 					"which products are at risk of waste?", "what will be left over tonight?", "waste risk by store",
 				)),
 			tools.NewTool("demand_forecast", "Daily demand forecast with an 80 % interval for products and stores, up to 14 days ahead.", f.demand,
+				tools.WithDescription("ko", "매장·상품별 일별 판매량을 예측합니다."),
 				tools.WithIntent("demand_forecast",
 					"내일 크루아상 몇 개 팔릴까?", "이번 주 식빵 수요 예측", "다음 주 강남점 판매량 예측해줘", "내일 케이크 수요는?",
 					"주말에 소금빵 얼마나 팔릴까?",
@@ -54,6 +56,7 @@ func Plugin() tools.Plugin {
 					"how much cake will we sell on Saturday?", "predict tomorrow's sales",
 				)),
 			tools.NewTool("store_clusters", "Groups the stores by their sales profile (k-means++, k = 5 by default) with the silhouette.", f.clusters,
+				tools.WithDescription("ko", "판매 패턴이 비슷한 매장끼리 묶어 보여줍니다."),
 				tools.WithIntent("store_clusters",
 					"매장 클러스터 보여줘", "비슷한 매장끼리 묶어줘", "매장 유형 분류",
 					"show the store clusters", "which stores are similar?", "group stores by sales pattern",
