@@ -84,3 +84,19 @@ func TestUnknownMass(t *testing.T) {
 		fmt.Printf("%s\t%.3f\t%.3f\t%v\t%s\t%s\n", it.Intent, u, s.top, r.Intent == it.Intent, r.Intent, it.Text)
 	}
 }
+
+var conversation = flag.String("dev.conversation", "", "turns (|-separated) to classify as one conversation")
+
+func TestConversation(t *testing.T) {
+	if *conversation == "" {
+		t.Skip()
+	}
+	c := newTestClassifier(t)
+	var prev *Result
+	for _, text := range strings.Split(*conversation, "|") {
+		r := c.Classify(ctx, text, prev)
+		b, _ := json.Marshal(r.Slots)
+		fmt.Printf("%-34s → %-16s %.2f %-26s followup=%-5v %s\n", text, r.Intent, r.Confidence, r.Tool, r.Followup, b)
+		prev = &r
+	}
+}

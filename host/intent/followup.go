@@ -13,6 +13,8 @@ var fillers = map[string]bool{
 	"어때": true, "어때요": true, "어떻게": true, "어떤데": true, "는요": true, "은요": true, "뭐야": true, "알려줘": true, "보여줘": true,
 	"해줘": true, "줘": true, "봐": true, "말해줘": true, "영어로": true, "한국어로": true, "영어": true, "한국어": true, "기준": true,
 	"경우": true, "경우엔": true, "좀": true, "다시": true, "만요": true, "으로": true, "로": true, "에서": true, "에": true, "것": true,
+	// "100만원이면?", "내일이라면?"
+	"이면": true, "면": true, "라면": true, "이라면": true, "이면요": true, "으론": true, "으로는": true, "로는": true, "말고": true,
 }
 
 // openers start a follow-up even when a word or two of request follow.

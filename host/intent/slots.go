@@ -154,7 +154,7 @@ func newExtractor(stores []tools.Store, products []tools.Product, loc *time.Loca
 		loc:      loc,
 	}
 	dates := map[string]string{
-		"오늘": "d0", "금일": "d0", "오늘밤": "d0", "당일": "d0", "today": "d0", "tonight": "d0", "tonite": "d0", "this evening": "d0",
+		"오늘": "d0", "금일": "d0", "오늘밤": "d0", "당일": "d0", "today": "d0", "tday": "d0", "tdy": "d0", "toady": "d0", "todya": "d0", "tonight": "d0", "tonite": "d0", "this evening": "d0",
 		"this morning": "d0", "this afternoon": "d0", "2day": "d0",
 		"내일": "d1", "명일": "d1", "낼": "d1", "tomorrow": "d1", "tmr": "d1", "tmrw": "d1", "tomorow": "d1", "tommorow": "d1", "tommorrow": "d1", "tomoro": "d1",
 		"내일모레": "d2", "내일 모레": "d2", "모레": "d2", "day after tomorrow": "d2",
