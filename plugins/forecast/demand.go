@@ -147,7 +147,7 @@ func (f *forecaster) demand(ctx context.Context, call *tools.Call, in DemandInpu
 		}
 	}
 	if len(out.Rows) == 0 {
-		return nil, tools.Failf("no sales history for that selection, so nothing to forecast")
+		return nil, failf(call.Locale, "그 조건에 맞는 판매 기록이 없어 예측할 수 없어요", "no sales history for that selection, so nothing to forecast")
 	}
 	for k := range total {
 		half := math.Sqrt(variance[k])

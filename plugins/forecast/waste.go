@@ -20,6 +20,8 @@ const DefaultThreshold = 12.0
 // WasteInput selects the waste forecast.
 type WasteInput struct {
 	Store     string   `json:"store,omitempty" jsonschema:"store id or name (e.g. S01, 강남점, Gangnam); all stores when empty"`
+	Product   string   `json:"product,omitempty" jsonschema:"only this product: id or name (e.g. P018, 크루아상)"`
+	Category  string   `json:"category,omitempty" jsonschema:"only this category: bread, pastry, cake, sandwich, cookie or beverage"`
 	Date      string   `json:"date,omitempty" jsonschema:"day, YYYY-MM-DD; today when empty"`
 	Time      string   `json:"time,omitempty" jsonschema:"time of day, HH:MM; now when empty"`
 	Threshold *float64 `json:"threshold,omitempty" jsonschema:"EWR percentage above which an item is at risk (default 12)"`
@@ -57,6 +59,9 @@ type WasteOutput struct {
 	Threshold float64    `json:"threshold"`
 	Store     string     `json:"store,omitempty"`
 	StoreEN   string     `json:"store_en,omitempty"`
+	Product   string     `json:"product,omitempty"`
+	ProductEN string     `json:"product_en,omitempty"`
+	Category  string     `json:"category,omitempty"`
 	AtRisk    int        `json:"at_risk"`
 	Rows      []WasteRow `json:"rows"`
 	Queued    *QueueInfo `json:"queued,omitempty"`
@@ -85,7 +90,7 @@ func (f *forecaster) waste(ctx context.Context, call *tools.Call, in WasteInput)
 	}
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
 	if d.After(today.AddDate(0, 0, 1)) || d.Before(today.AddDate(-2, 0, 0)) {
-		return nil, tools.Failf("date %s: the waste forecast looks at today, tomorrow or a past day within two years", d.Format(tools.DateLayout))
+		return nil, failf(call.Locale, "%s: 폐기 예측은 오늘, 내일 또는 2년 안의 지난 날짜만 볼 수 있어요", "date %s: the waste forecast looks at today, tomorrow or a past day within two years", d.Format(tools.DateLayout))
 	}
 	m, version, err := f.model(ctx, call)
 	if err != nil {
@@ -111,12 +116,27 @@ func (f *forecaster) waste(ctx context.Context, call *tools.Call, in WasteInput)
 	}
 	prodQ := q(tools.DatasetProduction)
 	prodQ.Stores = storeFilter
+	if in.Product != "" {
+		p, err := names.Product(h.products, in.Product, call.Locale)
+		if err != nil {
+			return nil, err
+		}
+		prodQ.Products = []string{p.ID}
+		out.Product, out.ProductEN = p.Name, p.NameEN
+	}
+	if in.Category != "" {
+		if !slices.ContainsFunc(h.products, func(p tools.Product) bool { return strings.EqualFold(p.Category, in.Category) }) {
+			return nil, failf(call.Locale, "분류 %q 는 없어요: bread, pastry, cake, sandwich, cookie, beverage 중에서 골라 주세요", "category %q: use bread, pastry, cake, sandwich, cookie or beverage", in.Category)
+		}
+		out.Category = strings.ToLower(in.Category)
+	}
 	production, err := tools.ReadAll[tools.Production](ctx, call.Host, prodQ)
 	if err != nil {
 		return nil, err
 	}
 	if len(production) == 0 {
-		return nil, tools.Failf("no production recorded for %s: nothing to forecast waste for", out.Date)
+		return nil, failf(call.Locale, "%s 생산 기록이 아직 없어 폐기를 예측할 수 없어요. 그날 얼마나 팔릴지는 “내일 판매 예측 보여줘”처럼 물어봐 주세요",
+			"no production recorded for %s yet, so there is no waste to forecast: ask for the demand forecast instead (\"demand forecast for tomorrow\")", out.Date)
 	}
 	stockQ := q(tools.DatasetStock)
 	stockQ.Stores = storeFilter
@@ -140,6 +160,9 @@ func (f *forecaster) waste(ctx context.Context, call *tools.Call, in WasteInput)
 			continue
 		}
 		st, pr := h.stores[si], h.products[pi]
+		if out.Category != "" && !strings.EqualFold(pr.Category, out.Category) {
+			continue
+		}
 		row := WasteRow{StoreID: st.ID, Store: st.Name, StoreEN: st.NameEN, ProductID: pr.ID, Product: pr.Name, ProductEN: pr.NameEN, Production: p.Quantity}
 		// The remaining sales are those after the stock count, so that the
 		// sales between the count and the time asked are not lost.
@@ -267,6 +290,24 @@ func (c curves) remaining(store, category string, at time.Time) float64 {
 	return rest / total
 }
 
+// categoryKO are the categories' Korean names.
+var categoryKO = map[string]string{"bread": "빵", "pastry": "페이스트리", "cake": "케이크", "sandwich": "샌드위치", "cookie": "쿠키", "beverage": "음료"}
+
+// what names the product or category the forecast was narrowed to.
+func (o *WasteOutput) what(ko bool) string {
+	switch {
+	case o.Product != "" && ko:
+		return o.Product
+	case o.Product != "":
+		return o.ProductEN
+	case o.Category != "" && ko:
+		return cmp.Or(categoryKO[o.Category], o.Category)
+	case o.Category != "":
+		return o.Category
+	}
+	return ""
+}
+
 // Display shows the waste forecast: a short answer, a table and a chart.
 func (o *WasteOutput) Display(locale string) *tools.Display {
 	ko := locale == "ko"
@@ -279,6 +320,9 @@ func (o *WasteOutput) Display(locale string) *tools.Display {
 	where := o.StoreEN
 	if ko {
 		where = o.Store
+	}
+	if what := o.what(ko); what != "" {
+		where = strings.TrimSpace(orAll(where, map[bool]string{true: "전 매장", false: "all stores"}[ko], ko) + " " + what)
 	}
 	names := func(rows []WasteRow) string {
 		var parts []string
@@ -357,4 +401,12 @@ func orAll(where, all string, ko bool) string {
 		return where
 	}
 	return all
+}
+
+// failf is a failure in the caller's language.
+func failf(locale, ko, en string, args ...any) error {
+	if locale == "ko" {
+		return tools.Failf(ko, args...)
+	}
+	return tools.Failf(en, args...)
 }

@@ -6,6 +6,8 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -105,8 +107,27 @@ func TestWasteEdgeCases(t *testing.T) {
 	if err != nil || out2.AtRisk > out.AtRisk {
 		t.Fatalf("threshold 60: %d at risk vs %d at 12 (%v)", out2.AtRisk, out.AtRisk, err)
 	}
+	// Narrowed to one category or one product ("그 중에 케이크만").
+	var products []tools.Product
+	for _, p := range host.Datasets[tools.DatasetProducts] {
+		products = append(products, p.(tools.Product))
+	}
+	cat := products[0].Category
+	byCat, err := f.waste(context.Background(), callAt(host, at, "ko"), WasteInput{Store: p0.StoreID, Category: strings.ToUpper(cat)})
+	if err != nil || len(byCat.Rows) == 0 || len(byCat.Rows) >= len(out.Rows) {
+		t.Fatalf("category %s: %d of %d rows, %v", cat, len(byCat.Rows), len(out.Rows), err)
+	}
+	for _, r := range byCat.Rows {
+		if i := slices.IndexFunc(products, func(p tools.Product) bool { return p.ID == r.ProductID }); products[i].Category != cat {
+			t.Errorf("category %s: row of %s (%s)", cat, r.ProductID, products[i].Category)
+		}
+	}
+	one, err := f.waste(context.Background(), callAt(host, at, "en"), WasteInput{Store: p0.StoreID, Product: products[1].ID})
+	if err != nil || len(one.Rows) != 1 || one.Rows[0].ProductID != products[1].ID || !strings.Contains(one.Display("en").Text, products[1].NameEN) {
+		t.Fatalf("product %s: %+v, %v", products[1].ID, one, err)
+	}
 	// Bad input is a failure that says what to do.
-	for _, in := range []WasteInput{{Date: "21/11/2026"}, {Time: "4pm"}, {Store: "부산"}, {Threshold: ptr(150)}} {
+	for _, in := range []WasteInput{{Date: "21/11/2026"}, {Time: "4pm"}, {Store: "부산"}, {Threshold: ptr(150)}, {Category: "sushi"}} {
 		if _, err := f.waste(context.Background(), callAt(host, at, "en"), in); err == nil {
 			t.Errorf("%+v accepted", in)
 		} else if _, ok := err.(*tools.Failure); !ok {
