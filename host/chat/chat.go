@@ -344,7 +344,7 @@ func (e *Engine) previous(ctx context.Context, conversationID string) (*intent.R
 // callTool fills the tool's arguments from the slots, calls it and puts
 // its answer in the reply. Tool failures and errors become polite text.
 func (e *Engine) callTool(ctx context.Context, t *Turn, reply *Reply, id string, info tools.ToolInfo) {
-	args := buildArgs(info, reply.Slots)
+	args := reply.Slots.Args(info.InputSchema)
 	raw, _ := json.Marshal(args)
 	call := ToolCall{Tool: info.Name, ID: id, Args: raw}
 	t0 := time.Now()

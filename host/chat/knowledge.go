@@ -11,7 +11,6 @@ import (
 	"github.com/crumb-dev/crumb/host/intent"
 	"github.com/crumb-dev/crumb/host/llm"
 	"github.com/crumb-dev/crumb/knowledge"
-	"github.com/crumb-dev/crumb/tools"
 )
 
 // scope is where an intent's knowledge may come from: the collections
@@ -40,7 +39,7 @@ var citeCollections = map[string][]string{
 func scopeOf(intentName string, s intent.Slots) (scope, bool) {
 	sc := scope{Exclude: map[string]string{}}
 	if seg := s.Segment(); seg != "" {
-		sc.Exclude["segment"] = segmentKey(seg)
+		sc.Exclude["segment"] = intent.SegmentKey(seg)
 	}
 	if p := s.Product(); p != "" && len(s.Products) == 1 {
 		sc.Exclude["product"] = p
@@ -61,7 +60,7 @@ func scopeOf(intentName string, s intent.Slots) (scope, bool) {
 		if seg == "" {
 			return sc, false // a summary of all segments: nothing one-sided to cite
 		}
-		sc.Where = map[string]string{"segment": segmentKey(seg)}
+		sc.Where = map[string]string{"segment": intent.SegmentKey(seg)}
 	}
 	return sc, true
 }
@@ -267,5 +266,3 @@ func excerpt(md, locale string, limit int) string {
 	}
 	return cut + "…"
 }
-
-func parseDay(s string) (time.Time, error) { return time.Parse(tools.DateLayout, s) }

@@ -2,6 +2,7 @@ package intent
 
 import (
 	"encoding/json"
+	"strings"
 	"time"
 
 	"github.com/crumb-dev/crumb/tools"
@@ -18,7 +19,8 @@ import (
 //	category                 the first category
 //	date, from               the first date (its first day)
 //	days                     the days of a date range, or the span asked
-//	segment; a, b            the first segment; the first two (compare)
+//	segment; a, b            the first segment (its key: at_risk); the
+//	                         first two (compare)
 //	season                   the first season or occasion
 //	budget                   the budget in KRW
 //	member_id, customer_id   the first member id
@@ -72,7 +74,7 @@ func (s Slots) Args(inputSchema json.RawMessage) map[string]any {
 		}
 	}
 	if len(s.Segments) > 0 {
-		set(s.Segments[0], "segment")
+		set(SegmentKey(s.Segments[0]), "segment")
 		if len(s.Segments) > 1 && has("a") && has("b") {
 			args["a"], args["b"] = s.Segments[0], s.Segments[1]
 		}
@@ -93,6 +95,12 @@ func (s Slots) Args(inputSchema json.RawMessage) map[string]any {
 		set(s.Threshold, "threshold")
 	}
 	return args
+}
+
+// SegmentKey is a segment name as the segment plugin keys it and as the
+// knowledge base tags segment material: "at risk" → at_risk, VIP → vip.
+func SegmentKey(name string) string {
+	return strings.ReplaceAll(strings.ToLower(strings.TrimSpace(name)), " ", "_")
 }
 
 // days is the number of days in the range, inclusive.

@@ -546,7 +546,7 @@ func TestArgs(t *testing.T) {
 		{"내일 강남점 폐기 예측", []string{"store", "date", "threshold"}, map[string]any{"store": "S01", "date": "2026-11-22"}},
 		{"EWR 15% 넘는 상품", []string{"store", "date", "threshold"}, map[string]any{"threshold": 15.0}},
 		{"VIP와 단골 비교", []string{"a", "b"}, map[string]any{"a": "VIP", "b": "loyal"}},
-		{"VIP 고객은 뭘 사?", []string{"segment"}, map[string]any{"segment": "VIP"}},
+		{"VIP 고객은 뭘 사?", []string{"segment"}, map[string]any{"segment": "vip"}},
 		{"장바구니에 우유랑 식빵 있으면 뭘 추천해?", []string{"product", "member_id", "cart"}, map[string]any{"cart": []string{"P046", "P001"}}},
 		{"회원 12345에게 추천", []string{"product", "member_id", "cart"}, map[string]any{"member_id": "12345"}},
 		{"겨울 50만원 이벤트", []string{"store", "season", "budget"}, map[string]any{"season": "winter", "budget": int64(500_000)}},
