@@ -15,10 +15,13 @@ import (
 // about one segment finds that segment's profile and no other's.
 const collection = "segments"
 
-// baseKey is a segment key without its repeat suffix: vip_2 → vip.
+// baseKey is a segment key without its value qualifier: dormant_high →
+// dormant, regular_mid_2 → regular.
 func baseKey(key string) string {
-	if i := strings.LastIndexByte(key, '_'); i > 0 && strings.Trim(key[i+1:], "0123456789") == "" {
-		return key[:i]
+	for _, t := range tiers {
+		if i := strings.Index(key, "_"+t.key); i > 0 {
+			return key[:i]
+		}
 	}
 	return key
 }

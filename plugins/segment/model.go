@@ -14,7 +14,7 @@ import (
 // SegmentName is a segment's name: a key for code and filters, and the
 // Korean and English names shown to people.
 type SegmentName struct {
-	Key string `json:"key"` // vip, loyal, regular, new, at_risk, dormant, with _2… when repeated
+	Key string `json:"key"` // vip, loyal, regular, new, at_risk, dormant; with _high, _mid, _low when repeated
 	KO  string `json:"ko"`
 	EN  string `json:"en"`
 }
@@ -61,7 +61,7 @@ const minVIPWeight = 0.01
 //   - the rest: frequency rank ≥ 0.5 is at risk (bought often, not lately);
 //     else dormant.
 //
-// Repeated names get a suffix 2, 3, … in order of value.
+// Repeated names are qualified by value: high, (mid,) low.
 func nameSegments(cents [][3]float64, weights []float64) []SegmentName {
 	k := len(cents)
 	rank := func(j int, sign float64) []float64 {
@@ -125,17 +125,44 @@ func nameSegments(cents [][3]float64, weights []float64) []SegmentName {
 		}
 		return a - b
 	})
-	seen := map[string]int{}
-	out := make([]SegmentName, k)
+	// Components sharing a name are told apart by value: "Dormant · high
+	// value" beside "Dormant · low value", rather than "Dormant 2".
+	groups := map[string][]int{}
 	for _, c := range order {
-		n := baseNames[keys[c]]
-		seen[n.Key]++
-		if i := seen[n.Key]; i > 1 {
-			n = SegmentName{Key: fmt.Sprintf("%s_%d", n.Key, i), KO: fmt.Sprintf("%s %d", n.KO, i), EN: fmt.Sprintf("%s %d", n.EN, i)}
+		groups[keys[c]] = append(groups[keys[c]], c)
+	}
+	out := make([]SegmentName, k)
+	for key, cs := range groups {
+		for i, c := range cs {
+			out[c] = qualified(baseNames[key], i, len(cs))
 		}
-		out[c] = n
 	}
 	return out
+}
+
+// tiers qualify the i-th of n same-named components, best first.
+var tiers = []struct{ key, ko, en string }{
+	{"high", "고가치", "high value"},
+	{"mid", "중간", "mid value"},
+	{"low", "저가치", "low value"},
+}
+
+func qualified(n SegmentName, i, count int) SegmentName {
+	if count == 1 {
+		return n
+	}
+	t := tiers[1]
+	switch {
+	case i == 0:
+		t = tiers[0]
+	case i == count-1:
+		t = tiers[2]
+	}
+	key, ko, en := n.Key+"_"+t.key, n.KO+" · "+t.ko, n.EN+" · "+t.en
+	if t.key == "mid" && count > 3 {
+		key, ko, en = fmt.Sprintf("%s_%d", key, i), fmt.Sprintf("%s %d", ko, i), fmt.Sprintf("%s %d", en, i)
+	}
+	return SegmentName{Key: key, KO: ko, EN: en}
 }
 
 // findSegment returns the segment that q names, in Korean or English, by
@@ -156,8 +183,8 @@ func findSegment(q string, segs []SegmentName) int {
 		}
 	}
 	for i, s := range segs {
-		if strings.Contains(s.Key, "_") && s.Key[len(s.Key)-2] == '_' {
-			continue // a suffixed name matches only exactly
+		if baseKey(s.Key) != s.Key {
+			continue // a qualified name matches only exactly
 		}
 		for _, a := range aliases[s.Key] {
 			if names.Normalize(a) == nq {

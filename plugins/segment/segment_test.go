@@ -278,6 +278,19 @@ func TestNameSegments(t *testing.T) {
 	if strings.Join(keys, " ") != want {
 		t.Fatalf("names %v, want %s", keys, want)
 	}
+	// Two dormant components are told apart by value, not by number.
+	got = nameSegments([][3]float64{
+		{3, 40, 900000}, {300, 1.2, 7000}, {280, 1.1, 9000}, {5, 5, 8000},
+	}, []float64{.2, .3, .3, .2})
+	if got[2].Key != "dormant_high" || got[1].Key != "dormant_low" || got[2].KO != "휴면 · 고가치" || got[1].EN != "Dormant · low value" {
+		t.Fatalf("repeated names: %+v", got)
+	}
+	if i := findSegment("dormant", got); i != 2 && i != 1 {
+		t.Errorf("findSegment(dormant) = %d, want one of the dormant components", i)
+	}
+	if baseKey("at_risk_high") != "at_risk" || baseKey("regular_mid_2") != "regular" || baseKey("at_risk") != "at_risk" {
+		t.Error("baseKey")
+	}
 }
 
 func TestEvaluate(t *testing.T) {
