@@ -16,12 +16,12 @@ import (
 
 	"github.com/crumb-dev/crumb/host/chat"
 	"github.com/crumb-dev/crumb/host/config"
-	"github.com/crumb-dev/crumb/knowledge"
 	"github.com/crumb-dev/crumb/host/llm"
 	"github.com/crumb-dev/crumb/host/pluginhost"
 	"github.com/crumb-dev/crumb/host/push"
 	"github.com/crumb-dev/crumb/host/slack"
 	"github.com/crumb-dev/crumb/host/store"
+	"github.com/crumb-dev/crumb/knowledge"
 )
 
 func init() { commands = append(commands, (*app).pushCmd, (*app).scheduleCmd) }
@@ -272,8 +272,12 @@ func approvalTitle(req *push.ApprovalRequest) string {
 // approvalBlocks lays out a request: the title, one line per item with
 // its copy, and the buttons.
 func approvalBlocks(req *push.ApprovalRequest) []slackgo.Block {
-	md := func(s string) *slackgo.TextBlockObject { return slackgo.NewTextBlockObject(slackgo.MarkdownType, s, false, false) }
-	plain := func(s string) *slackgo.TextBlockObject { return slackgo.NewTextBlockObject(slackgo.PlainTextType, s, true, false) }
+	md := func(s string) *slackgo.TextBlockObject {
+		return slackgo.NewTextBlockObject(slackgo.MarkdownType, s, false, false)
+	}
+	plain := func(s string) *slackgo.TextBlockObject {
+		return slackgo.NewTextBlockObject(slackgo.PlainTextType, s, true, false)
+	}
 	blocks := []slackgo.Block{slackgo.NewHeaderBlock(plain(approvalTitle(req)))}
 	var b strings.Builder
 	for i, it := range req.Items {
