@@ -25,16 +25,15 @@ func (m *Model) ONNX(int8 bool, version string) ([]byte, error) {
 	ctx := b.Input(inputNames[3], onnx.Int64, -1, L)
 	kind := b.Input(inputNames[4], onnx.Int64, -1, L)
 
+	var q *Quantized
 	var uTab, cTab string
 	if int8 {
-		uTab = b.DequantizedInitializer("user_emb", m.U, m.Users, m.Dim, 0)
+		q = m.Quantize()
 		cTab = b.DequantizedInitializer("context_emb", m.C, m.Items, m.Dim, 0)
 	} else {
 		uTab = b.Initializer(onnx.FloatTensor("user_emb", []int64{int64(m.Users), d}, m.U))
 		cTab = b.Initializer(onnx.FloatTensor("context_emb", []int64{int64(m.Items), d}, m.C))
 	}
-	gTab := b.Initializer(onnx.FloatTensor("gender_emb", []int64{int64(m.Genders), int64(m.GenderDim)}, m.G))
-	aTab := b.Initializer(onnx.FloatTensor("age_emb", []int64{int64(m.Ages), int64(m.AgeDim)}, m.A))
 	kw := b.Initializer(onnx.FloatTensor("kind_weights", []int64{4}, m.KindWeights[:]))
 
 	gather := func(tab, idx string) string { return b.Op("Gather", []string{tab, idx}, onnx.Int("axis", 0)) }
@@ -46,27 +45,36 @@ func (m *Model) ONNX(int8 bool, version string) ([]byte, error) {
 	den := b.Op("ReduceSum", []string{w, b.Int64s(1)}, onnx.Int("keepdims", 1))   // [B, 1]
 	c := b.Op("Div", []string{num, b.Op("Max", []string{den, b.Scalar(ctxEps)})}) // [B, D]
 
-	h := b.Op("Concat", []string{gather(uTab, user), gather(gTab, gender), gather(aTab, age), c}, onnx.Int("axis", 1))
 	b1 := b.Initializer(onnx.FloatTensor("b1", []int64{int64(m.Hidden)}, m.B1))
 	b2 := b.Initializer(onnx.FloatTensor("b2", []int64{d}, m.B2))
 	bv := b.Initializer(onnx.FloatTensor("item_bias", []int64{int64(m.Items)}, m.BV))
 	vt := transpose(m.V, m.Items, m.Dim)
+	hid := int64(m.Hidden)
 
 	var a1, u0, s0 string
 	if int8 {
-		a1 = b.MatMulInt8("w1", h, m.W1, m.In(), m.Hidden)
+		// The first layer folded into the tables (see Quantized).
+		uw := b.DequantizedInitializer("user_w1", matMul(m.U, m.Users, m.Dim, m.W1[:m.Dim*m.Hidden], m.Hidden), m.Users, m.Hidden, 0)
+		gw := b.Initializer(onnx.FloatTensor("gender_w1", []int64{int64(m.Genders), hid}, q.gw))
+		aw := b.Initializer(onnx.FloatTensor("age_w1", []int64{int64(m.Ages), hid}, q.aw))
+		sum := b.Op("Add", []string{b.Op("Add", []string{gather(uw, user), gather(gw, gender)}), gather(aw, age)})
+		a1 = b.Op("Add", []string{sum, b.MatMulInt8("w1c", c, q.w1c, m.Dim, m.Hidden)})
 	} else {
-		a1 = b.Op("MatMul", []string{h, b.Initializer(onnx.FloatTensor("w1", []int64{int64(m.In()), int64(m.Hidden)}, m.W1))})
+		gTab := b.Initializer(onnx.FloatTensor("gender_emb", []int64{int64(m.Genders), int64(m.GenderDim)}, m.G))
+		aTab := b.Initializer(onnx.FloatTensor("age_emb", []int64{int64(m.Ages), int64(m.AgeDim)}, m.A))
+		h := b.Op("Concat", []string{gather(uTab, user), gather(gTab, gender), gather(aTab, age), c}, onnx.Int("axis", 1))
+		a1 = b.Op("MatMul", []string{h, b.Initializer(onnx.FloatTensor("w1", []int64{int64(m.In()), hid}, m.W1))})
 	}
 	z := b.Op("Relu", []string{b.Op("Add", []string{a1, b1})})
 	if int8 {
 		u0 = b.MatMulInt8("w2", z, m.W2, m.Hidden, m.Dim)
 	} else {
-		u0 = b.Op("MatMul", []string{z, b.Initializer(onnx.FloatTensor("w2", []int64{int64(m.Hidden), d}, m.W2))})
+		u0 = b.Op("MatMul", []string{z, b.Initializer(onnx.FloatTensor("w2", []int64{hid, d}, m.W2))})
 	}
 	u := b.Op("Add", []string{b.Op("Add", []string{u0, b2}), c})
 	if int8 {
-		s0 = b.MatMulInt8("items", u, vt, m.Dim, m.Items)
+		// Weight-only int8 for the item matrix (see Quantized).
+		s0 = b.Op("MatMul", []string{u, b.DequantizedInitializer("item_emb_t", vt, m.Dim, m.Items, 1)})
 	} else {
 		s0 = b.Op("MatMul", []string{u, b.Initializer(onnx.FloatTensor("item_emb_t", []int64{d, int64(m.Items)}, vt))})
 	}
