@@ -153,9 +153,11 @@ func LastSlot(j *Job, t time.Time) (time.Time, bool) {
 }
 
 // Start recovers from a previous process: runs whose process died are
-// marked interrupted, and a run missed while the host was down is started
-// once (in the background) when its slot is still inside the job's grace
-// period. It then arms each job's next slot. Run ticks afterwards.
+// marked interrupted, and a run missed while the host was down (a job that
+// has run before, whose latest slot has no run) is started once, in the
+// background, when its slot is still inside the job's grace period, and
+// recorded as missed otherwise. It then arms each job's next slot; Run
+// ticks afterwards.
 func (s *Scheduler) Start(ctx context.Context) error {
 	now := s.clock.Now()
 	stale, err := s.o.Runs.InterruptRuns(ctx, now)
@@ -173,6 +175,11 @@ func (s *Scheduler) Start(ctx context.Context) error {
 		s.mu.Lock()
 		s.next[j.Name] = j.Schedule.Next(now)
 		s.mu.Unlock()
+		// Only a job that has run before can have been missed: a new
+		// install, or a new job, starts with its next slot.
+		if _, ran := last[j.Name]; !ran {
+			continue
+		}
 		slot, ok := LastSlot(j, now)
 		if !ok {
 			continue
@@ -184,18 +191,14 @@ func (s *Scheduler) Start(ctx context.Context) error {
 		}
 		late := now.Sub(slot)
 		if late > j.Grace {
-			// Only a job that has run before was missed; a new install
-			// did not miss anything.
-			if _, ran := last[j.Name]; ran {
-				sl := slot
-				_, err := s.o.Runs.RecordRun(ctx, &store.Run{Job: j.Name, ScheduledFor: &sl, Cause: store.CauseCatchUp, Owner: s.o.Owner,
-					StartedAt: now, Status: store.RunMissed,
-					Error: fmt.Sprintf("the host was down at %s and came back %s later, after the %s grace period", slot.In(j.Location).Format("2006-01-02 15:04 MST"), late.Round(time.Second), j.Grace)})
-				if err != nil {
-					return err
-				}
-				s.log.Warn("scheduled run missed", "job", j.Name, "slot", slot, "late", late.Round(time.Second), "grace", j.Grace)
+			sl := slot
+			_, err := s.o.Runs.RecordRun(ctx, &store.Run{Job: j.Name, ScheduledFor: &sl, Cause: store.CauseCatchUp, Owner: s.o.Owner,
+				StartedAt: now, Status: store.RunMissed,
+				Error: fmt.Sprintf("the host was down at %s and came back %s later, after the %s grace period", slot.In(j.Location).Format("2006-01-02 15:04 MST"), late.Round(time.Second), j.Grace)})
+			if err != nil {
+				return err
 			}
+			s.log.Warn("scheduled run missed", "job", j.Name, "slot", slot, "late", late.Round(time.Second), "grace", j.Grace)
 			continue
 		}
 		s.log.Info("catching up a run missed while the host was down", "job", j.Name, "slot", slot, "late", late.Round(time.Second))

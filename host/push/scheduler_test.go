@@ -180,13 +180,20 @@ func TestSchedulerCatchUpAfterDowntime(t *testing.T) {
 	if act.count() != 2 || runs[0].Status != store.RunMissed || !strings.Contains(runs[0].Error, "2026-03-01 17:00 KST") || !strings.Contains(runs[0].Error, "40m0s later") {
 		t.Fatalf("missed: %d runs, latest %+v", act.count(), runs[0])
 	}
-	// A fresh install at 17:40 did not miss anything.
-	st2 := openStore(t)
-	clock = newFakeClock(kstTime("2026-03-01 17:40"))
-	s = newScheduler(t, st2, clock, "e", job(t, "daily_waste_push", "0 17 * * *", "Asia/Seoul", 25*time.Minute, act))
-	s.Start(ctx)
-	if runs, _ := st2.Runs(ctx, "", 0); len(runs) != 0 {
-		t.Fatalf("fresh install recorded %+v", runs)
+	// A fresh install did not miss anything, late or not: it starts with
+	// the next slot.
+	for _, at := range []string{"2026-03-01 17:10", "2026-03-01 17:40"} {
+		st2 := openStore(t)
+		clock := newFakeClock(kstTime(at))
+		s = newScheduler(t, st2, clock, "e", job(t, "daily_waste_push", "0 17 * * *", "Asia/Seoul", 25*time.Minute, act))
+		s.Start(ctx)
+		s.Wait()
+		if runs, _ := st2.Runs(ctx, "", 0); len(runs) != 0 || act.count() != 2 {
+			t.Fatalf("fresh install at %s: %+v", at, runs)
+		}
+		if next := s.Next("daily_waste_push"); !next.Equal(kstTime("2026-03-02 17:00")) {
+			t.Fatalf("fresh install at %s: next %s", at, next)
+		}
 	}
 }
 

@@ -250,6 +250,13 @@ AND (expires_at IS NULL OR expires_at > ?)`)
 	}
 	q.WriteString(" ORDER BY id LIMIT ?")
 	args = append(args, limit)
+	// Most passes find nothing to do: look on a reader first, so that an
+	// idle pipeline takes no write lock.
+	if ids, err := queryIDList(ctx, s.r, q.String(), args...); err != nil {
+		return nil, fmt.Errorf("claim pushes %v → %s: %w", c.From, c.To, err)
+	} else if len(ids) == 0 {
+		return nil, nil
+	}
 	var jobs []PushJob
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		ids, err := queryIDList(ctx, tx, q.String(), args...)
@@ -402,9 +409,13 @@ const pushUnfinished = "('pending', 'generating', 'ready', 'awaiting_approval', 
 // ExpirePushes expires rows whose discount window closed.
 func (s *SQLite) ExpirePushes(ctx context.Context, now time.Time) (int, error) {
 	at := encodeTime(now)
+	const where = `WHERE status IN ` + pushUnfinished + ` AND expires_at IS NOT NULL AND expires_at <= ? AND (lease_until IS NULL OR lease_until < ?)`
+	if n, err := s.countWhere(ctx, where, at, at); err != nil || n == 0 {
+		return 0, err
+	}
 	res, err := s.w.ExecContext(ctx, `UPDATE push_queue SET status = 'expired', updated_at = ?, lease_owner = '', lease_until = NULL,
 last_error = CASE WHEN last_error = '' THEN 'the discount window closed before it was sent' ELSE 'the discount window closed before it was sent; last error: ' || last_error END
-WHERE status IN `+pushUnfinished+` AND expires_at IS NOT NULL AND expires_at <= ? AND (lease_until IS NULL OR lease_until < ?)`, at, at, at)
+`+where, at, at, at)
 	if err != nil {
 		return 0, fmt.Errorf("expire pushes: %w", err)
 	}
@@ -419,9 +430,13 @@ func (s *SQLite) TimeoutApprovals(ctx context.Context, now time.Time, approve bo
 	if approve {
 		set = `status = 'ready', approval = 'approved', decided_by = 'deadline'`
 	}
+	const where = `WHERE status = 'awaiting_approval' AND approval = 'requested' AND approval_deadline IS NOT NULL AND approval_deadline <= ?
+AND (lease_until IS NULL OR lease_until < ?)`
+	if n, err := s.countWhere(ctx, where, at, at); err != nil || n == 0 {
+		return 0, err
+	}
 	res, err := s.w.ExecContext(ctx, `UPDATE push_queue SET `+set+`, updated_at = ?
-WHERE status = 'awaiting_approval' AND approval = 'requested' AND approval_deadline IS NOT NULL AND approval_deadline <= ?
-AND (lease_until IS NULL OR lease_until < ?)`, at, at, at)
+`+where, at, at, at)
 	if err != nil {
 		return 0, fmt.Errorf("time out approvals: %w", err)
 	}
@@ -451,6 +466,15 @@ AND id IN (`+sqlList(len(d.IDs))+`)`, args...)
 	}
 	n, _ := res.RowsAffected()
 	return int(n), nil
+}
+
+// countWhere counts push_queue rows on a reader.
+func (s *SQLite) countWhere(ctx context.Context, where string, args ...any) (int, error) {
+	var n int
+	if err := s.r.QueryRowContext(ctx, "SELECT COUNT(*) FROM push_queue "+where, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count pushes: %w", err)
+	}
+	return n, nil
 }
 
 // PushCounts counts rows by state.

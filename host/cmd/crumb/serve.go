@@ -40,6 +40,11 @@ func (a *app) serveCmd() *cobra.Command {
 				return err
 			}
 			defer access.close()
+			pushes, err := a.startPush(ctx, rt)
+			if err != nil {
+				return err
+			}
+			defer pushes.stop()
 			srv := web.New(web.Options{Chat: rt.chat, Plugins: rt.plugins, Orders: rt.store, Logger: a.log, Registry: rt.registry,
 				Auth: access.auth, Tokens: access.tokens, Limiter: access.limiter, Conversations: rt.store, Audit: rt.store, Pushes: rt.store,
 				SessionTTL: a.cfg.Web.Session(), Slack: access.slack})
