@@ -148,6 +148,7 @@ func (s *Server) Handler() http.Handler {
 		{"GET /v1/plugins", signedIn, s.listPlugins},
 		{"POST /v1/charts/{format}", signedIn, s.renderChart},
 		{"POST /v1/orders", signedIn, s.order},
+		{"GET /v1/models/recommend/latest", signedIn, s.latestModel}, // crumb-edge pulls bundles (models.go)
 
 		{"GET /v1/tokens", admin, s.listTokens},
 		{"POST /v1/tokens", admin, s.createToken},
