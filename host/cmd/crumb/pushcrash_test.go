@@ -286,4 +286,3 @@ func (l *crashLog) tail(n int) string {
 	defer l.mu.Unlock()
 	return strings.Join(l.lines[max(0, len(l.lines)-n):], "\n")
 }
-
