@@ -101,7 +101,10 @@ func newFakeSlack(t *testing.T) *fakeSlack {
 	})
 	mux.HandleFunc("POST /api/chat.postMessage", func(w http.ResponseWriter, r *http.Request) {
 		c := record(r)
-		if g := f.gate; g != nil {
+		f.mu.Lock()
+		g := f.gate
+		f.mu.Unlock()
+		if g != nil {
 			<-g
 		}
 		reply(w, map[string]any{"ok": true, "channel": c.Form.Get("channel"), "ts": "1700000000.0000" + c.Form.Get("_seq")})
@@ -145,6 +148,12 @@ func newFakeSlack(t *testing.T) *fakeSlack {
 	f.srv = httptest.NewServer(mux)
 	t.Cleanup(f.srv.Close)
 	return f
+}
+
+func (f *fakeSlack) setGate(g chan struct{}) {
+	f.mu.Lock()
+	f.gate = g
+	f.mu.Unlock()
 }
 
 // take returns the calls made since the last take.
@@ -319,13 +328,14 @@ func TestEventsAPI(t *testing.T) {
 
 	var answerTS string
 	t.Run("mention answered in the thread, acknowledged first", func(t *testing.T) {
-		f.gate = make(chan struct{})
+		gate := make(chan struct{})
+		f.setGate(gate)
 		body := mention("Ev001", "U_ADMIN", "오늘 폐기될 상품은?", "1700000001.000200")
 		// chat.postMessage blocks until the gate opens: the event must be
 		// acknowledged before any reply is made.
 		code, got := post(body, sign(body, time.Now(), secret))
-		close(f.gate)
-		f.gate = nil
+		close(gate)
+		f.setGate(nil)
 		if code != http.StatusOK {
 			t.Fatalf("event: %d %s", code, got)
 		}

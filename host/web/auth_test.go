@@ -439,3 +439,22 @@ func TestDashboard(t *testing.T) {
 		t.Errorf("English dashboard lacks English store names: %.300s", raw)
 	}
 }
+
+// TestSlackRoutes checks that Slack's requests reach the adapter without a
+// token (the adapter checks Slack's signature) and only under /slack/.
+func TestSlackRoutes(t *testing.T) {
+	var got []string
+	h := web.New(web.Options{Slack: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { got = append(got, r.URL.Path) })}).Handler()
+	for _, path := range []string{"/slack/events", "/slack/commands", "/slack/interactive"} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, path, strings.NewReader("{}")))
+		if rec.Code != http.StatusOK {
+			t.Errorf("POST %s: %d", path, rec.Code)
+		}
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/v1/chat", strings.NewReader(`{"text":"x"}`)))
+	if rec.Code != http.StatusUnauthorized || len(got) != 3 {
+		t.Errorf("POST /v1/chat: %d; Slack saw %v", rec.Code, got)
+	}
+}

@@ -313,9 +313,9 @@ func TestBrowser(t *testing.T) {
 	}
 
 	type question struct {
-		text, shot string
+		text, shot                    string
 		tables, charts, cards, pushes int
-		lang         string
+		lang                          string
 	}
 	n := 0
 	askFresh := func(t *testing.T, q question, byKeyboard bool) {

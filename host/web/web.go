@@ -217,7 +217,9 @@ type ChatRequest struct {
 	Text           string `json:"text"`
 	ConversationID string `json:"conversation_id,omitempty"`
 	Locale         string `json:"locale,omitempty"`
-	User           string `json:"user,omitempty"`
+	// User is ignored: the token says who is asking. It is still accepted
+	// so that older clients keep working.
+	User string `json:"user,omitempty"`
 }
 
 // DecodeChatRequest decodes and checks a chat request body.

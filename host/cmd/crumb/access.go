@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/crumb-dev/crumb/host/slack"
 	"github.com/crumb-dev/crumb/host/store"
 	"github.com/crumb-dev/crumb/host/web/auth"
 )
@@ -19,6 +20,9 @@ type access struct {
 	auth    auth.Authenticator
 	limiter *auth.Limiter
 	slack   http.Handler
+	// adapter is the connected Slack adapter, nil without Slack: other
+	// parts of serve (the push pipeline's approvals and reports) use it.
+	adapter *slack.Adapter
 	closers []func()
 }
 

@@ -294,9 +294,55 @@ func TestEndToEnd(t *testing.T) {
 		}
 	})
 
+	t.Run("tokens", func(t *testing.T) {
+		bare := func(method, path, token, body string) (*http.Response, []byte) {
+			req, err := http.NewRequestWithContext(t.Context(), method, "http://"+e.addr+path, strings.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if token != "" {
+				req.Header.Set("Authorization", "Bearer "+token)
+			}
+			return do(t, req)
+		}
+		if resp, raw := bare(http.MethodPost, "/v1/chat", "", `{"text":"`+e2eKoQuestion+`"}`); resp.StatusCode != http.StatusUnauthorized || !strings.Contains(string(raw), "crumb token create") {
+			t.Errorf("chat without a token: %s %s", resp.Status, raw)
+		}
+		out, _ := e.run(t, "token", "create", "--role", "staff", "--name", "e2e-staff")
+		token := strings.TrimSpace(out)
+		resp, raw := bare(http.MethodGet, "/v1/me", token, "")
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(raw), `"role":"staff"`) || !strings.Contains(string(raw), `"name":"e2e-staff"`) {
+			t.Fatalf("GET /v1/me with a new staff token: %s %s", resp.Status, raw)
+		}
+		id, _ := tokenID(token)
+		if out, _ := e.run(t, "token", "ls"); !strings.Contains(out, id) || strings.Contains(out, token) {
+			t.Errorf("token ls:\n%s", out)
+		}
+		e.run(t, "token", "revoke", id)
+		if resp, _ := bare(http.MethodGet, "/v1/me", token, ""); resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("revoked token: %s", resp.Status)
+		}
+		// The one-time sign-in link crumb serve printed signs in once.
+		m := regexp.MustCompile(`/#signin=([A-Za-z0-9_-]+)`).FindStringSubmatch(srv.log.String())
+		if m == nil {
+			t.Fatalf("crumb serve printed no sign-in link:\n%s", srv.log.String())
+		}
+		resp, raw = bare(http.MethodPost, "/v1/auth/signin", "", `{"code":"`+m[1]+`"}`)
+		if resp.StatusCode != http.StatusOK || !strings.Contains(string(raw), `"role":"admin"`) {
+			t.Errorf("sign-in link: %s %s", resp.Status, raw)
+		}
+		if resp, _ := bare(http.MethodPost, "/v1/auth/signin", "", `{"code":"`+m[1]+`"}`); resp.StatusCode != http.StatusUnauthorized {
+			t.Errorf("second use of the sign-in link: %s", resp.Status)
+		}
+	})
+
 	t0 = time.Now()
 	srv.stop(t)
 	t.Logf("crumb serve stopped: %s", time.Since(t0).Round(time.Millisecond))
+	// The local token is revoked and removed at shutdown.
+	if _, err := os.Stat(filepath.Join(e.dir, "data", "local-token")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the local token file is still there after shutdown: %v", err)
+	}
 }
 
 // e2e is one test's binaries, directories and environment.

@@ -38,6 +38,7 @@ func (acc *access) startSlack(ctx context.Context, rt *runtime) error {
 		return err
 	}
 	a.log.Info("slack connected", "team", team, "bot", bot, "socket_mode", cfg.AppToken != "", "events_api", cfg.SigningSecret != "")
+	acc.adapter = ad
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	done := make(chan struct{})
 	if cfg.AppToken != "" {

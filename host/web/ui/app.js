@@ -53,6 +53,7 @@ const state = {
   me: null,
   conversation: new URLSearchParams(location.search).get('c') || '',
   busy: false,
+  nav: 0, // bumped by every navigation: a late answer for an older view is dropped
 };
 
 const $ = (id) => document.getElementById(id);
@@ -351,11 +352,13 @@ async function loadConversations() {
 }
 
 async function openConversation(id) {
+  const nav = state.nav;
   $('log').replaceChildren();
   $('empty').hidden = !!id;
   if (!id) return;
   let data;
   try { data = await api('GET', '/v1/conversations/' + encodeURIComponent(id)); } catch (err) { $('chat-error').textContent = errorText(err); return; }
+  if (nav !== state.nav) return; // the user went elsewhere meanwhile
   let lastAsked = null;
   for (const m of data.messages || []) {
     if (m.role === 'user') { lastAsked = addUser(m.text); continue; }
@@ -368,11 +371,13 @@ async function openConversation(id) {
 // ---- dashboard ----------------------------------------------------------
 
 async function loadDashboard() {
+  const nav = state.nav;
   const body = $('dash-body');
   body.setAttribute('aria-busy', 'true');
   $('dash-error').textContent = '';
   let d;
   try { d = await api('GET', '/v1/dashboard?locale=' + state.lang); } catch (err) { $('dash-error').textContent = errorText(err); body.setAttribute('aria-busy', 'false'); return; }
+  if (nav !== state.nav) return;
   const fmt = numberFormat();
   const w = d.waste || {};
   const nodes = [];
@@ -425,6 +430,7 @@ function tile(label, value, cls) {
 
 function route() {
   if (!state.me) return;
+  state.nav++;
   const dash = location.pathname === '/dashboard';
   $('chat').hidden = dash;
   $('side').hidden = dash;

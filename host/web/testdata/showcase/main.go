@@ -33,7 +33,7 @@ func (p Plans) Display(locale string) *tools.Display {
 				title = fmt.Sprintf("겨울 %s 이벤트 · 예산 %s", map[string]string{"online": "온라인", "offline": "오프라인"}[ch], map[string]string{"low": "소", "medium": "중", "high": "대"}[b])
 			}
 			d.Cards = append(d.Cards, tools.Card{Kind: "event_plan", Title: title, Subtitle: ch + " / " + b,
-				Body: "Hot chocolate with a croissant stamp card.",
+				Body:   "Hot chocolate with a croissant stamp card.",
 				Fields: []tools.Field{{Label: "cost", Value: fmt.Sprintf("₩%d", costs[i])}, {Label: "roi", Value: fmt.Sprintf("%.1f", 1.4+0.3*float64(i))}}})
 		}
 	}
@@ -63,7 +63,9 @@ func (p Pushes) Display(locale string) *tools.Display {
 
 func main() {
 	plan := tools.NewTool("event_plan", "Plan a seasonal event (showcase).",
-		func(ctx context.Context, c *tools.Call, in In) (Plans, error) { return Plans{Plans: []string{"a", "b", "c", "d", "e", "f"}}, nil },
+		func(ctx context.Context, c *tools.Call, in In) (Plans, error) {
+			return Plans{Plans: []string{"a", "b", "c", "d", "e", "f"}}, nil
+		},
 		tools.WithIntent("event_plan", "겨울 이벤트 기획해줘", "plan a winter event", "연말 이벤트 아이디어 줘", "ideas for a christmas event"))
 	push := tools.NewTool("push_copy", "Write push copy (showcase).",
 		func(ctx context.Context, c *tools.Call, in In) (Pushes, error) { return Pushes{Count: 2}, nil },
