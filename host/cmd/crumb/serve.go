@@ -45,6 +45,9 @@ func (a *app) serveCmd() *cobra.Command {
 				return err
 			}
 			defer pushes.stop()
+			if access.adapter != nil {
+				pushes.connectSlack(access.adapter, a.cfg.Slack) // approvals and reports go to Slack
+			}
 			srv := web.New(web.Options{Chat: rt.chat, Plugins: rt.plugins, Orders: rt.store, Logger: a.log, Registry: rt.registry,
 				Auth: access.auth, Tokens: access.tokens, Limiter: access.limiter, Conversations: rt.store, Audit: rt.store, Pushes: rt.store,
 				SessionTTL: a.cfg.Web.Session(), Slack: access.slack})
