@@ -62,6 +62,7 @@ type Options struct {
 	Conversations store.Conversations // the UI's conversation list
 	Audit         store.AuditLog      // direct tool calls and token changes are recorded here
 	Pushes        store.PushQueue     // the dashboard's push queue
+	Feed          FeedSource          // GET /v1/feed, the customers' push feed (host/push)
 	// SessionTTL is how long a web sign-in lasts (default 12h).
 	SessionTTL time.Duration
 	// Slack, when set, serves Slack's requests under /slack/ (it checks
@@ -148,6 +149,7 @@ func (s *Server) Handler() http.Handler {
 		{"GET /v1/plugins", signedIn, s.listPlugins},
 		{"POST /v1/charts/{format}", signedIn, s.renderChart},
 		{"POST /v1/orders", signedIn, s.order},
+		{"GET /v1/feed", signedIn, s.feed},
 		{"GET /v1/models/recommend/latest", signedIn, s.latestModel}, // crumb-edge pulls bundles (models.go)
 
 		{"GET /v1/tokens", admin, s.listTokens},

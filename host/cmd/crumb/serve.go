@@ -50,7 +50,7 @@ func (a *app) serveCmd() *cobra.Command {
 			}
 			srv := web.New(web.Options{Chat: rt.chat, Plugins: rt.plugins, Orders: rt.store, Logger: a.log, Registry: rt.registry,
 				Auth: access.auth, Tokens: access.tokens, Limiter: access.limiter, Conversations: rt.store, Audit: rt.store, Pushes: rt.store,
-				SessionTTL: a.cfg.Web.Session(), Slack: access.slack})
+				SessionTTL: a.cfg.Web.Session(), Slack: access.slack, Feed: pushes.feed})
 			ln, err := net.Listen("tcp", a.cfg.Listen)
 			if err != nil {
 				return fmt.Errorf("listen on %s: %w (set listen in crumb.yaml or CRUMB_LISTEN)", a.cfg.Listen, err)
