@@ -177,11 +177,16 @@ func (s *Scheduler) Start(ctx context.Context) error {
 		s.mu.Unlock()
 		// Only a job that has run before can have been missed: a new
 		// install, or a new job, starts with its next slot.
-		if _, ran := last[j.Name]; !ran {
+		prev, ran := last[j.Name]
+		if !ran {
 			continue
 		}
 		slot, ok := LastSlot(j, now)
 		if !ok {
+			continue
+		}
+		// A run started after the slot (by hand, say) did the slot's work.
+		if !prev.StartedAt.Before(slot) && prev.Status != store.RunInterrupted {
 			continue
 		}
 		if _, err := s.o.Runs.SlotRun(ctx, j.Name, slot); err == nil {

@@ -393,3 +393,27 @@ func TestWeeklyReportToSlack(t *testing.T) {
 		t.Fatalf("refused post: %+v %v", r, err)
 	}
 }
+
+// TestSchedulerManualRunCoversTheSlot: a job run by hand after its slot
+// (the host was down at 17:00, staff ran it at 17:05) is not run again
+// when the host comes back.
+func TestSchedulerManualRunCoversTheSlot(t *testing.T) {
+	st := openStore(t)
+	ctx := context.Background()
+	act := &countingAction{}
+	mk := func(at string) *Scheduler {
+		return newScheduler(t, st, newFakeClock(kstTime(at)), "x", job(t, "daily_waste_push", "0 17 * * *", "Asia/Seoul", 25*time.Minute, act))
+	}
+	if _, err := mk("2026-11-20 17:00").RunNow(ctx, "daily_waste_push"); err != nil { // the day before
+		t.Fatal(err)
+	}
+	if _, err := mk("2026-11-21 17:05").RunNow(ctx, "daily_waste_push"); err != nil {
+		t.Fatal(err)
+	}
+	s := mk("2026-11-21 17:10")
+	s.Start(ctx)
+	s.Wait()
+	if act.count() != 2 {
+		t.Fatalf("action ran %d times, want 2", act.count())
+	}
+}

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"text/tabwriter"
 	"time"
 
 	slackgo "github.com/slack-go/slack"
@@ -22,6 +21,7 @@ import (
 	"github.com/crumb-dev/crumb/host/slack"
 	"github.com/crumb-dev/crumb/host/store"
 	"github.com/crumb-dev/crumb/knowledge"
+	"github.com/crumb-dev/crumb/tools"
 )
 
 func init() { commands = append(commands, (*app).pushCmd, (*app).scheduleCmd) }
@@ -346,16 +346,17 @@ func (a *app) pushCmd() *cobra.Command {
 				return nil
 			}
 			fmt.Fprintln(a.stdout, strings.Join(parts, " · "))
-			tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "ID\tDATE\tSTORE\tPRODUCT\tSTATUS\tATTEMPTS\tCOPY\tHEADLINE\tLAST ERROR")
+			// printTable aligns Korean (two cells a character) with Latin text.
+			t := tools.Table{Columns: []string{"ID", "DATE", "STORE", "PRODUCT", "STATUS", "ATTEMPTS", "COPY", "HEADLINE", "LAST ERROR"}}
 			for _, j := range jobs {
 				head := ""
 				if len(j.Messages) > 0 {
 					head = j.Messages[0].Headline
 				}
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\n", j.ID, j.Date, j.StoreID, j.ProductID, j.Status, j.Attempts, len(j.Messages), head, clipText(j.LastError, 60))
+				t.Rows = append(t.Rows, []any{j.ID, j.Date, j.StoreID, j.ProductID, j.Status, j.Attempts, len(j.Messages), head, clipText(j.LastError, 60)})
 			}
-			return tw.Flush()
+			printTable(a.stdout, t)
+			return nil
 		},
 	}
 	ls.Flags().StringVar(&date, "date", "", "only this day (YYYY-MM-DD)")
