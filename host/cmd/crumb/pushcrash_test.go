@@ -134,6 +134,9 @@ func TestPushExactlyOnceAcrossCrashes(t *testing.T) {
 		"CRUMB_SCHEDULE_PUSH_POLL_INTERVAL=100ms",
 	)
 	logs := &crashLog{}
+	// A customer's app on GET /v1/feed of each host, resuming after a kill
+	// from the last event it saw.
+	app := &crashApp{seen: map[string]int{}}
 	start := func() *exec.Cmd {
 		cmd := exec.Command(crumbBin, "serve")
 		cmd.Env, cmd.Dir = env, dir
@@ -147,7 +150,14 @@ func TestPushExactlyOnceAcrossCrashes(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		go logs.copy(stderr)
+		serving := make(chan string, 1)
+		go logs.copy(stderr, serving)
+		select {
+		case addr := <-serving:
+			go app.follow(t, addr, filepath.Join(dir, "data", "local-token"))
+		case <-time.After(30 * time.Second):
+			t.Fatalf("crumb serve did not start:\n%s", logs.tail(40))
+		}
 		return cmd
 	}
 	kill := func(cmd *exec.Cmd) {
@@ -168,9 +178,9 @@ func TestPushExactlyOnceAcrossCrashes(t *testing.T) {
 		// Half the kills at a random moment after start (start-up, copy,
 		// delivery), half after a random amount of delivery progress.
 		if k%2 == 0 {
-			time.Sleep(time.Duration(200+r.IntN(1500)) * time.Millisecond)
+			time.Sleep(time.Duration(50+r.IntN(800)) * time.Millisecond)
 		} else {
-			target := before + 10 + r.IntN(150)
+			target := before + 10 + r.IntN(120)
 			deadline := time.Now().Add(30 * time.Second)
 			for progress() < target && time.Now().Before(deadline) && !done() {
 				time.Sleep(time.Millisecond)
@@ -185,6 +195,10 @@ func TestPushExactlyOnceAcrossCrashes(t *testing.T) {
 	deadline := time.Now().Add(3 * time.Minute)
 	for !done() && time.Now().Before(deadline) {
 		time.Sleep(50 * time.Millisecond)
+	}
+	// The app on the last host sees the rest.
+	for app.count() < len(want) && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
 	}
 	// Let anything in flight land before looking, then stop.
 	time.Sleep(300 * time.Millisecond)
@@ -250,6 +264,23 @@ func TestPushExactlyOnceAcrossCrashes(t *testing.T) {
 	if webhookRecords != len(want) || feedRecords != len(want) || len(evs) != len(want) {
 		t.Fatalf("records: webhook %d, feed %d, feed events %d; want %d each", webhookRecords, feedRecords, len(evs), len(want))
 	}
+	// The app saw every key once, across 1 + kills connections.
+	app.mu.Lock()
+	appTwice, appMissing := 0, 0
+	for _, k := range want {
+		switch app.seen[k] {
+		case 0:
+			appMissing++
+		case 1:
+		default:
+			appTwice++
+		}
+	}
+	appConns := app.conns
+	app.mu.Unlock()
+	if appTwice > 0 || appMissing > 0 {
+		t.Fatalf("the app's feed: %d keys missing, %d seen more than once", appMissing, appTwice)
+	}
 	// Requests the host sent again: failures it was told about (503) and
 	// deliveries it made but had not recorded when it was killed.
 	mu.Lock()
@@ -259,8 +290,8 @@ func TestPushExactlyOnceAcrossCrashes(t *testing.T) {
 		maxPerKey = max(maxPerKey, n)
 	}
 	mu.Unlock()
-	t.Logf("%d kills: %d keys acted on exactly once by the webhook receiver and %d feed events, one per key; %d HTTP requests in all: %d refused with 503 and sent again, %d in-doubt deliveries (made, not yet recorded when the host was killed) sent again under the same Idempotency-Key and de-duplicated by the receiver; at most %d requests for one key; %s",
-		len(killedAt), stats.Unique, len(evs), resent+len(raw), resent-stats.Duplicates, stats.Duplicates, maxPerKey, time.Since(t0).Round(time.Millisecond))
+	t.Logf("%d kills: %d keys acted on exactly once by the webhook receiver and %d feed events, one per key, each seen once by an app that followed /v1/feed over %d connections; %d HTTP requests in all: %d refused with 503 and sent again, %d in-doubt deliveries (made, not yet recorded when the host was killed) sent again under the same Idempotency-Key and de-duplicated by the receiver; at most %d requests for one key; %s",
+		len(killedAt), stats.Unique, len(evs), appConns, resent+len(raw), resent-stats.Duplicates, stats.Duplicates, maxPerKey, time.Since(t0).Round(time.Millisecond))
 }
 
 func crashFirst(s []string, n int) []string { return s[:min(n, len(s))] }
@@ -271,13 +302,83 @@ type crashLog struct {
 	lines []string
 }
 
-func (l *crashLog) copy(r io.Reader) {
+// copy keeps r's lines and sends the address of "Crumb is serving on …".
+func (l *crashLog) copy(r io.Reader, serving chan<- string) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
+		line := sc.Text()
+		if addr, ok := strings.CutPrefix(line, "Crumb is serving on "); ok {
+			select {
+			case serving <- strings.TrimSpace(addr):
+			default:
+			}
+		}
 		l.mu.Lock()
-		l.lines = append(l.lines, sc.Text())
+		l.lines = append(l.lines, line)
 		l.mu.Unlock()
+	}
+}
+
+// crashApp follows the feed as a customer's app: one SSE connection per
+// host, resumed with Last-Event-ID.
+type crashApp struct {
+	mu    sync.Mutex
+	seen  map[string]int
+	last  string
+	conns int
+}
+
+func (a *crashApp) count() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return len(a.seen)
+}
+
+func (a *crashApp) follow(t *testing.T, base, tokenFile string) {
+	token, err := os.ReadFile(tokenFile)
+	if err != nil {
+		t.Errorf("read the local token: %v", err)
+		return
+	}
+	req, _ := http.NewRequest(http.MethodGet, base+"/v1/feed", nil)
+	req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(string(token)))
+	a.mu.Lock()
+	if a.last != "" {
+		req.Header.Set("Last-Event-ID", a.last)
+	} else {
+		req.URL.RawQuery = "since=0"
+	}
+	a.conns++
+	a.mu.Unlock()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return // killed before it answered
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("GET /v1/feed: %s", resp.Status)
+		return
+	}
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	var id string
+	for sc.Scan() {
+		line := sc.Text()
+		switch {
+		case strings.HasPrefix(line, "id: "):
+			id = strings.TrimPrefix(line, "id: ")
+		case strings.HasPrefix(line, "data: "):
+			var m push.Message
+			if err := json.Unmarshal([]byte(strings.TrimPrefix(line, "data: ")), &m); err != nil {
+				t.Errorf("feed event: %v", err)
+				return
+			}
+			a.mu.Lock()
+			a.seen[m.Key]++
+			a.last = id
+			a.mu.Unlock()
+		}
 	}
 }
 
