@@ -11,8 +11,8 @@ import (
 	"github.com/crumb-dev/crumb/host/demo"
 	"github.com/crumb-dev/crumb/host/obs"
 	"github.com/crumb-dev/crumb/host/pluginhost"
-	"github.com/crumb-dev/crumb/knowledge"
 	"github.com/crumb-dev/crumb/host/store"
+	"github.com/crumb-dev/crumb/knowledge"
 	"github.com/crumb-dev/crumb/tools"
 )
 
