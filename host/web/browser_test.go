@@ -3,15 +3,11 @@
 package web_test
 
 import (
-	"context"
 	"encoding/json"
-	"fmt"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,26 +21,11 @@ import (
 	"github.com/crumb-dev/crumb/host/store"
 	"github.com/crumb-dev/crumb/host/web"
 	"github.com/crumb-dev/crumb/host/web/auth"
+	"github.com/crumb-dev/crumb/host/web/browsertest"
 	"github.com/crumb-dev/crumb/prompts"
 	"github.com/crumb-dev/crumb/tools"
 	"github.com/crumb-dev/crumb/tools/plugintest"
 )
-
-// chromium finds Debian's Chromium (make chromium installs it). Without it
-// the test is skipped, except in CI, where it fails.
-func chromium(t *testing.T) string {
-	t.Helper()
-	for _, name := range []string{"chromium", "chromium-browser", "google-chrome"} {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
-	}
-	if os.Getenv("CI") != "" {
-		t.Fatal("chromium is not installed: run `make chromium` (apt-get install -y chromium)")
-	}
-	t.Skip("chromium is not installed: run `make chromium` (apt-get install -y chromium)")
-	return ""
-}
 
 // liveServer is the whole host in process with the real plugins (catalog,
 // forecast, segment, and the showcase test plugin for cards) as
@@ -133,156 +114,11 @@ func newLiveServer(t *testing.T) *liveServer {
 	return &liveServer{url: ts.URL, st: st, now: now}
 }
 
-// browser drives one Chromium tab; it records every console error and
-// uncaught exception of the page.
-type browser struct {
-	ctx  context.Context
-	t    *testing.T
-	shot string // screenshot directory
-
-	mu     sync.Mutex
-	errors []string
-}
-
-func newBrowser(t *testing.T, lang string) *browser {
-	t.Helper()
-	exe := chromium(t)
-	opts := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(exe),
-		chromedp.Headless, chromedp.NoSandbox, chromedp.NoFirstRun,
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("lang", lang),
-		chromedp.Flag("accept-lang", lang),
-		chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 1300),
-	}
-	actx, cancelA := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancel := chromedp.NewContext(actx)
-	deadline, cancelT := context.WithTimeout(ctx, 6*time.Minute)
-	t.Cleanup(func() { cancelT(); cancel(); cancelA() })
-	b := &browser{ctx: deadline, t: t, shot: t.ArtifactDir()}
-	if err := chromedp.Do(b.ctx); err != nil { // starts the browser
-		t.Fatalf("start chromium: %v", err)
-	}
-	messages := chromedp.Console(b.ctx)
-	go func() {
-		for m, err := range messages {
-			if err != nil {
-				return
-			}
-			if m.Type == chromedp.ConsoleError || m.Type == chromedp.ConsoleException {
-				b.mu.Lock()
-				b.errors = append(b.errors, fmt.Sprintf("%s %s:%d %s", m.Type, m.URL, m.Line+1, m.Text))
-				b.mu.Unlock()
-			}
-		}
-	}()
-	return b
-}
-
-func (b *browser) do(what string, steps ...chromedp.Action[chromedp.Void]) {
-	b.t.Helper()
-	if err := chromedp.Do(b.ctx, steps...); err != nil {
-		b.t.Fatalf("%s: %v", what, err)
-	}
-}
-
-func (b *browser) eval(js string) string {
-	b.t.Helper()
-	v, err := chromedp.Run(b.ctx, chromedp.Evaluate[string](js))
-	if err != nil {
-		b.t.Fatalf("evaluate %s: %v", js, err)
-	}
-	return v
-}
-
-// wait polls a JavaScript predicate.
-func (b *browser) wait(what, predicate string) {
-	b.t.Helper()
-	if _, err := chromedp.Run(b.ctx, chromedp.Poll[chromedp.Void](predicate, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(90*time.Second))); err != nil {
-		b.t.Fatalf("wait for %s (%s): %v\npage text: %.2000s", what, predicate, err, b.eval(`document.body.innerText`))
-	}
-}
-
-// screenshot saves the whole page as name.png in the test's artifact
-// directory, and in $CRUMB_SCREENSHOT_DIR when it is set (the README's
-// screenshots are made so: CRUMB_SCREENSHOT_DIR=$PWD/docs/screenshots).
-func (b *browser) screenshot(name string) {
-	b.t.Helper()
-	png, err := chromedp.Run(b.ctx, chromedp.FullScreenshot(100))
-	if err != nil {
-		b.t.Fatalf("screenshot %s: %v", name, err)
-	}
-	dirs := []string{b.shot}
-	if d := os.Getenv("CRUMB_SCREENSHOT_DIR"); d != "" {
-		dirs = append(dirs, d)
-	}
-	for _, d := range dirs {
-		if err := os.MkdirAll(d, 0o755); err != nil {
-			b.t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(d, name+".png"), png, 0o644); err != nil {
-			b.t.Fatal(err)
-		}
-	}
-	b.t.Logf("screenshot %s (%d bytes) in %s", name, len(png), strings.Join(dirs, ", "))
-}
-
-func (b *browser) consoleErrors() []string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return append([]string(nil), b.errors...)
-}
-
-// ask types a question, sends it (with the keyboard when byKeyboard) and
-// waits until the n-th answer has arrived.
-func (b *browser) ask(q string, n int, byKeyboard bool) {
-	b.t.Helper()
-	if byKeyboard {
-		b.do("type "+q, chromedp.Focus("#q"), chromedp.SendKeys("#q", q+"\n"))
-	} else {
-		b.do("type "+q, chromedp.SetValue("#q", q), chromedp.Click("#send"))
-	}
-	b.wait("answer to "+q, fmt.Sprintf(`document.querySelectorAll('.msg.bot[aria-busy="false"]').length >= %d`, n))
-}
-
-// lastAnswer describes the latest answer on the page.
-type lastAnswer struct {
-	Text   string   `json:"text"`
-	Lang   string   `json:"lang"`
-	Tables int      `json:"tables"`
-	Charts int      `json:"charts"`
-	Cards  int      `json:"cards"`
-	Pushes int      `json:"pushes"`
-	Steps  []string `json:"steps"`
-}
-
-func (b *browser) last() lastAnswer {
-	b.t.Helper()
-	raw := b.eval(`(() => {
-		const all = document.querySelectorAll('.msg.bot'); const m = all[all.length - 1];
-		return JSON.stringify({text: m.querySelector('.text').textContent, lang: m.getAttribute('lang'),
-			tables: m.querySelectorAll('table').length, charts: m.querySelectorAll('img.chart').length,
-			cards: m.querySelectorAll('.card').length, pushes: m.querySelectorAll('.card.push').length,
-			steps: [...m.querySelectorAll('.steps li')].map(li => li.className + ' ' + li.textContent)});
-	})()`)
-	var a lastAnswer
-	if err := json.Unmarshal([]byte(raw), &a); err != nil {
-		b.t.Fatalf("read the answer: %v: %s", err, raw)
-	}
-	return a
-}
-
 func TestBrowser(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds plugins, trains models and drives Chromium; skipped with -short")
 	}
-	chromium(t)
+	browsertest.Chromium(t)
 	srv := newLiveServer(t)
 	code, err := auth.NewCode()
 	if err != nil {
@@ -291,19 +127,19 @@ func TestBrowser(t *testing.T) {
 	if err := srv.st.CreateSigninCode(t.Context(), code.Hash, "owner", auth.Admin, time.Now().Add(15*time.Minute)); err != nil {
 		t.Fatal(err)
 	}
-	b := newBrowser(t, "ko-KR")
+	b := browsertest.New(t, "ko-KR", 1280, 1300)
 
 	signedIn := t.Run("sign in with the one-time link", func(t *testing.T) {
-		b.t = t
-		b.do("open the sign-in link", chromedp.Navigate(srv.url+"/#signin="+code.Plain))
-		b.wait("the chat", `!document.getElementById('app').hidden && document.getElementById('who').textContent.includes('owner')`)
-		if got := b.eval(`location.hash`); got != "" {
+		b.T = t
+		b.Do("open the sign-in link", chromedp.Navigate(srv.url+"/#signin="+code.Plain))
+		b.Wait("the chat", `!document.getElementById('app').hidden && document.getElementById('who').textContent.includes('owner')`)
+		if got := b.Eval(`location.hash`); got != "" {
 			t.Errorf("the sign-in code stays in the address bar: %q", got)
 		}
-		if got := b.eval(`document.documentElement.lang + ' ' + document.getElementById('nav-chat').textContent`); got != "ko 채팅" {
+		if got := b.Eval(`document.documentElement.lang + ' ' + document.getElementById('nav-chat').textContent`); got != "ko 채팅" {
 			t.Errorf("a Korean browser sees %q, want the Korean UI", got)
 		}
-		if got := b.eval(`sessionStorage.getItem('crumb.token').slice(0, 6)`); got != "crumb_" {
+		if got := b.Eval(`sessionStorage.getItem('crumb.token').slice(0, 6)`); got != "crumb_" {
 			t.Errorf("session token not kept: %q", got)
 		}
 	})
@@ -319,23 +155,29 @@ func TestBrowser(t *testing.T) {
 	}
 	n := 0
 	askFresh := func(t *testing.T, q question, byKeyboard bool) {
-		b.do("new chat", chromedp.Click("#new"))
-		b.wait("an empty chat", `document.querySelectorAll('.msg').length === 0`)
+		b.Do("new chat", chromedp.Click("#new"))
+		b.Wait("an empty chat", `document.querySelectorAll('.msg').length === 0`)
 		n = 1
-		b.ask(q.text, n, byKeyboard)
-		a := b.last()
+		b.Ask(q.text, n, byKeyboard)
+		a := b.Last()
 		if a.Tables < q.tables || a.Charts < q.charts || a.Cards < q.cards || a.Pushes < q.pushes || a.Lang != q.lang {
 			t.Errorf("%q: %d tables, %d charts, %d cards, %d push previews, lang %s; want at least %d, %d, %d, %d in %s\ntext: %s\nsteps: %v",
 				q.text, a.Tables, a.Charts, a.Cards, a.Pushes, a.Lang, q.tables, q.charts, q.cards, q.pushes, q.lang, a.Text, a.Steps)
 		}
+		if bad := b.Eval(`(() => { const t = document.getElementById('log').innerText; return ['[object', 'undefined', 'NaN'].filter(w => t.includes(w)).join(' '); })()`); bad != "" {
+			t.Errorf("%q: the answer shows %q", q.text, bad)
+		}
+		if q.cards > 0 && q.pushes == 0 && a.Fields == 0 {
+			t.Errorf("%q: the cards show no fields", q.text)
+		}
 		if len(a.Steps) < 2 || !strings.HasPrefix(a.Steps[len(a.Steps)-1], "done ") {
 			t.Errorf("%q: steps %v, want the intent and a finished tool call", q.text, a.Steps)
 		}
-		b.screenshot(q.shot)
+		b.Screenshot(q.shot)
 	}
 
 	t.Run("Korean questions", func(t *testing.T) {
-		b.t = t
+		b.T = t
 		for i, q := range []question{
 			{text: "오늘 폐기될 상품은?", shot: "chat-ko-waste", tables: 1, charts: 1, lang: "ko"},
 			{text: "VIP 고객은 뭘 사?", shot: "chat-ko-vip", tables: 1, charts: 1, lang: "ko"},
@@ -344,15 +186,15 @@ func TestBrowser(t *testing.T) {
 		} {
 			askFresh(t, q, i%2 == 1)
 		}
-		if a := b.last(); !strings.Contains(a.Text, "푸시") {
+		if a := b.Last(); !strings.Contains(a.Text, "푸시") {
 			t.Errorf("push answer text %q", a.Text)
 		}
 	})
 
 	t.Run("English questions", func(t *testing.T) {
-		b.t = t
-		b.do("switch to English", chromedp.Click("#lang"))
-		b.wait("the English UI", `document.documentElement.lang === 'en' && document.getElementById('nav-chat').textContent === 'Chat'`)
+		b.T = t
+		b.Do("switch to English", chromedp.Click("#lang"))
+		b.Wait("the English UI", `document.documentElement.lang === 'en' && document.getElementById('nav-chat').textContent === 'Chat'`)
 		for i, q := range []question{
 			{text: "which items will be wasted today?", shot: "chat-en-waste", tables: 1, charts: 1, lang: "en"},
 			{text: "what do VIPs buy?", shot: "chat-en-vip", tables: 1, charts: 1, lang: "en"},
@@ -363,38 +205,38 @@ func TestBrowser(t *testing.T) {
 	})
 
 	t.Run("follow a conversation", func(t *testing.T) {
-		b.t = t
-		b.wait("the conversation list", `[...document.querySelectorAll('#convs button')].some(x => x.title === '오늘 폐기될 상품은?')`)
-		b.do("open the first conversation", chromedp.Click(`#convs button[title="오늘 폐기될 상품은?"]`))
-		b.wait("its history", `document.querySelectorAll('.msg.bot[aria-busy="false"] table').length >= 1 && document.querySelectorAll('.msg.user').length === 1`)
-		if a := b.last(); a.Charts != 1 || a.Lang != "ko" {
+		b.T = t
+		b.Wait("the conversation list", `[...document.querySelectorAll('#convs button')].some(x => x.title === '오늘 폐기될 상품은?')`)
+		b.Do("open the first conversation", chromedp.Click(`#convs button[title="오늘 폐기될 상품은?"]`))
+		b.Wait("its history", `document.querySelectorAll('.msg.bot[aria-busy="false"] table').length >= 1 && document.querySelectorAll('.msg.user').length === 1`)
+		if a := b.Last(); a.Charts != 1 || a.Lang != "ko" {
 			t.Errorf("the resumed answer has %d charts, lang %s", a.Charts, a.Lang)
 		}
-		id := b.eval(`new URLSearchParams(location.search).get('c')`)
+		id := b.Eval(`new URLSearchParams(location.search).get('c')`)
 		if id == "" {
 			t.Fatal("the conversation is not in the address")
 		}
-		b.ask("which items will be wasted today?", 2, true)
-		b.wait("the list updated", `document.querySelector('#convs button[aria-current="true"]') !== null`)
-		if got := b.eval(`new URLSearchParams(location.search).get('c')`); got != id {
+		b.Ask("which items will be wasted today?", 2, true)
+		b.Wait("the list updated", `document.querySelector('#convs button[aria-current="true"]') !== null`)
+		if got := b.Eval(`new URLSearchParams(location.search).get('c')`); got != id {
 			t.Errorf("the follow-up went to conversation %q, want %q", got, id)
 		}
 		msgs, err := srv.st.Messages(t.Context(), id)
 		if err != nil || len(msgs) != 4 {
 			t.Errorf("the conversation has %d messages in the store (%v), want 4", len(msgs), err)
 		}
-		b.screenshot("chat-conversation")
+		b.Screenshot("chat-conversation")
 		// A reload keeps the session and reopens the conversation.
-		b.do("reload", chromedp.Reload())
-		b.wait("the conversation after a reload", `document.querySelectorAll('.msg.bot[aria-busy="false"]').length === 2`)
+		b.Do("reload", chromedp.Reload())
+		b.Wait("the conversation after a reload", `document.querySelectorAll('.msg.bot[aria-busy="false"]').length === 2`)
 	})
 
 	t.Run("dashboard", func(t *testing.T) {
-		b.t = t
-		b.do("Korean again", chromedp.Click("#lang"))
-		b.do("open the dashboard", chromedp.Click("#nav-dash"))
-		b.wait("the dashboard", `document.getElementById('dash-chart') && document.querySelectorAll('.store').length >= 10`)
-		got := b.eval(`JSON.stringify({path: location.pathname, risk: document.querySelector('.tile.risk .v') ? document.querySelector('.tile.risk .v').textContent : '',
+		b.T = t
+		b.Do("Korean again", chromedp.Click("#lang"))
+		b.Do("open the dashboard", chromedp.Click("#nav-dash"))
+		b.Wait("the dashboard", `document.getElementById('dash-chart') && document.querySelectorAll('.store').length >= 10`)
+		got := b.Eval(`JSON.stringify({path: location.pathname, risk: document.querySelector('.tile.risk .v') ? document.querySelector('.tile.risk .v').textContent : '',
 			pushes: document.querySelectorAll('#p-push ~ .tablewrap tbody tr').length, plugins: document.querySelectorAll('#p-plugins ~ .tablewrap tbody tr').length,
 			errors: [...document.querySelectorAll('#dash .error')].map(e => e.textContent).filter(Boolean)})`)
 		var d struct {
@@ -411,31 +253,35 @@ func TestBrowser(t *testing.T) {
 		if d.Path != "/dashboard" || d.Risk == "" || d.Risk == "0" || d.Plugins != 4 || d.Pushes != min(len(queued), 50) || len(d.Errors) != 0 {
 			t.Errorf("dashboard = %+v; want items at risk, %d queued pushes, 4 plugins and no errors", d, len(queued))
 		}
-		b.screenshot("dashboard-ko")
-		b.do("English dashboard", chromedp.Click("#lang"))
-		b.wait("the English dashboard", `document.getElementById('dash-title').textContent === 'Today in the stores' && document.getElementById('dash-chart')`)
-		b.screenshot("dashboard-en")
+		b.Screenshot("dashboard-ko")
+		b.Do("English dashboard", chromedp.Click("#lang"))
+		b.Wait("the English dashboard", `document.getElementById('dash-title').textContent === 'Today in the stores' && document.getElementById('dash-body').getAttribute('aria-busy') === 'false' &&
+			document.querySelector('.tile .l') && document.querySelector('.tile .l').textContent === 'Items at risk of waste'`)
+		if names := b.Eval(`[...document.querySelectorAll('.store .name')].map(e => e.textContent).join(',')`); !strings.Contains(names, "Gangnam") || strings.Contains(names, "강남점") {
+			t.Errorf("the English dashboard names the stores %s", names)
+		}
+		b.Screenshot("dashboard-en")
 	})
 
 	t.Run("phone", func(t *testing.T) {
-		b.t = t
-		b.do("phone screen", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)), chromedp.Click("#nav-chat"))
-		b.wait("the chat", `!document.getElementById('chat').hidden`)
-		b.do("Korean", chromedp.Click("#lang"))
-		b.ask("오늘 폐기될 상품은?", 1, true)
-		overflow := b.eval(`String(document.documentElement.scrollWidth > window.innerWidth + 1)`)
+		b.T = t
+		b.Do("phone screen", chromedp.EmulateViewport(390, 844, chromedp.EmulateScale(2)), chromedp.Click("#nav-chat"))
+		b.Wait("the chat", `!document.getElementById('chat').hidden`)
+		b.Do("Korean", chromedp.Click("#lang"))
+		b.Ask("오늘 폐기될 상품은?", 1, true)
+		overflow := b.Eval(`String(document.documentElement.scrollWidth > window.innerWidth + 1)`)
 		if overflow != "false" {
-			t.Errorf("the page is wider than a phone screen (%s)", b.eval(`String(document.documentElement.scrollWidth)`))
+			t.Errorf("the page is wider than a phone screen (%s)", b.Eval(`String(document.documentElement.scrollWidth)`))
 		}
-		b.screenshot("phone-chat-ko")
-		b.do("open the conversation list", chromedp.Click("#menu"))
-		b.wait("the drawer", `document.getElementById('side').classList.contains('open') && document.activeElement.id === 'new'`)
-		b.screenshot("phone-conversations-ko")
-		b.do("close it with Escape", chromedp.KeyEvent("\x1b"))
-		b.wait("the drawer closed", `!document.getElementById('side').classList.contains('open')`)
+		b.Screenshot("phone-chat-ko")
+		b.Do("open the conversation list", chromedp.Click("#menu"))
+		b.Wait("the drawer", `document.getElementById('side').classList.contains('open') && document.activeElement.id === 'new'`)
+		b.Screenshot("phone-conversations-ko")
+		b.Do("close it with Escape", chromedp.KeyEvent("\x1b"))
+		b.Wait("the drawer closed", `!document.getElementById('side').classList.contains('open')`)
 	})
 
-	if errs := b.consoleErrors(); len(errs) > 0 {
+	if errs := b.ConsoleErrors(); len(errs) > 0 {
 		t.Errorf("the page logged %d console errors:\n%s", len(errs), strings.Join(errs, "\n"))
 	}
 }

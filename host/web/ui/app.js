@@ -37,7 +37,7 @@ const TEXT = {
     'chat.intent': 'intent', 'chat.trace': 'Details', 'chat.thinking': 'Thinking…', 'chat.rate': 'Too many requests. Try again in {s} s.',
     'dash.title': 'Today in the stores', 'dash.refresh': 'Refresh', 'dash.atRisk': 'Items at risk of waste', 'dash.asOf': 'As of',
     'dash.stores': 'Stores', 'dash.threshold': 'Risk threshold (expected waste rate)', 'dash.waste': 'Waste risk by store and item',
-    'dash.item': 'Item', 'dash.stock': 'Stock', 'dash.remaining': 'Predicted remaining sales', 'dash.ewr': 'Expected waste rate',
+    'dash.item': 'Item', 'dash.stock': 'Stock', 'dash.remaining': 'Still to sell', 'dash.ewr': 'Waste rate',
     'dash.pushes': 'Push queue', 'dash.noPushes': 'No pushes for this day.', 'dash.plugins': 'Plugin health',
     'dash.status': 'Status', 'dash.segment': 'Segment', 'dash.attempts': 'Attempts', 'dash.updated': 'Updated',
     'dash.store': 'Store', 'dash.plugin': 'Plugin', 'dash.version': 'Version', 'dash.health': 'Health', 'dash.restarts': 'Restarts',
@@ -73,7 +73,7 @@ function el(tag, attrs, ...children) {
     else if (k.startsWith('on')) e.addEventListener(k.slice(2), v);
     else e.setAttribute(k, v === true ? '' : v);
   }
-  for (const c of children.flat()) if (c !== undefined && c !== null) e.append(c);
+  for (const c of children.flat(Infinity)) if (c !== undefined && c !== null && c !== false) e.append(c);
   return e;
 }
 
@@ -243,7 +243,7 @@ function renderCard(c) {
       fields);
   }
   return el('article', { class: 'card' },
-    c.kind ? el('span', { class: 'kind', text: c.kind }) : null,
+    c.kind ? el('span', { class: 'kind', text: c.kind.replace(/_/g, ' ') }) : null,
     el('h3', { text: c.title }),
     c.subtitle ? el('p', { class: 'sub', text: c.subtitle }) : null,
     c.body ? el('p', { text: c.body }) : null,
@@ -396,7 +396,7 @@ async function loadDashboard() {
       el('thead', {}, el('tr', {}, [t('dash.item'), t('dash.stock'), t('dash.remaining'), t('dash.ewr')].map((c) => el('th', { scope: 'col', text: c })))),
       el('tbody', {}, s.items.slice(0, 8).map((it) => el('tr', {},
         el('td', { text: it.name }), el('td', { class: 'num', text: fmt.format(it.stock) }), el('td', { class: 'num', text: fmt.format(it.predicted_remaining) }),
-        el('td', { class: 'num' }, el('span', { class: 'meter' + (it.at_risk ? ' risk' : ''), style: 'width:' + Math.max(2, Math.min(60, it.ewr)) + 'px' }), ' ' + fmt.format(it.ewr) + '%'))))))))));
+        el('td', { class: 'num' }, el('span', { class: 'meter' + (it.at_risk ? ' risk' : ''), style: 'width:' + Math.round(Math.max(2, Math.min(100, it.ewr)) * 0.4) + 'px' }), ' ' + fmt.format(it.ewr) + '%'))))))))));
   nodes.push(wastePanel);
 
   const p = d.pushes || {};
