@@ -23,6 +23,9 @@ func (a *app) evalRecommendCmd() *cobra.Command {
 		asJSON  bool
 		seed    uint64
 		epochs  int
+		dim     int
+		lr, l2  float64
+		dropout float64
 		timeout time.Duration
 	)
 	cmd := &cobra.Command{
@@ -51,7 +54,7 @@ func (a *app) evalRecommendCmd() *cobra.Command {
 			if len(sets) == 0 {
 				return fmt.Errorf("no basket dataset in %s: eval recommend needs groceries or online_retail", data)
 			}
-			args, _ := json.Marshal(map[string]any{"seed": seed, "epochs": epochs})
+			args, _ := json.Marshal(map[string]any{"seed": seed, "epochs": epochs, "dim": dim, "lr": lr, "l2": l2, "user_dropout": dropout})
 			type result struct {
 				Dataset    string          `json:"dataset"`
 				Importer   string          `json:"importer"`
@@ -142,6 +145,10 @@ func (a *app) evalRecommendCmd() *cobra.Command {
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	cmd.Flags().Uint64Var(&seed, "seed", 1, "seed of the held-out items and of training")
 	cmd.Flags().IntVar(&epochs, "epochs", 0, "member model epochs (default: the plugin's, 4)")
+	cmd.Flags().IntVar(&dim, "dim", 0, "member model embedding size (default: the plugin's, 32)")
+	cmd.Flags().Float64Var(&lr, "lr", 0, "member model Adagrad learning rate (default 0.05)")
+	cmd.Flags().Float64Var(&l2, "l2", 0, "member model L2 penalty (default 1e-6)")
+	cmd.Flags().Float64Var(&dropout, "user-dropout", 0, "share of member examples trained as the unknown member (default 0.1)")
 	cmd.Flags().DurationVar(&timeout, "timeout", time.Hour, "time limit per dataset")
 	return cmd
 }

@@ -26,7 +26,10 @@ type Config struct {
 	FullSoftmax int `json:"full_softmax"`
 	// UserDropout is the share of examples trained as the unknown member.
 	UserDropout float32 `json:"user_dropout"`
-	Seed        uint64  `json:"seed"`
+	// Batch is how many examples' gradients the dense layers sum before a step; embeddings
+	// and item vectors step after every example.
+	Batch int    `json:"batch"`
+	Seed  uint64 `json:"seed"`
 }
 
 // DefaultConfig is the configuration the recommend plugin uses.
@@ -34,7 +37,7 @@ func DefaultConfig() Config {
 	return Config{
 		Dim: 32, Hidden: 64, GenderDim: 4, AgeDim: 4, ContextLen: 10,
 		KindWeights: [4]float32{0, 0.5, 0.8, 1},
-		Epochs:      4, LR: 0.05, L2: 1e-6, Negatives: 256, FullSoftmax: 1024, UserDropout: 0.1, Seed: 1,
+		Epochs:      4, LR: 0.05, L2: 1e-6, Negatives: 256, FullSoftmax: 1024, UserDropout: 0.1, Batch: 32, Seed: 1,
 	}
 }
 

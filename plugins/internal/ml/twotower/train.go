@@ -66,7 +66,11 @@ func (m *Model) Train(examples []Example, epochs int, seed uint64) (Stats, error
 				ex.User = 0
 			}
 			loss += t.step(&ex, full, r)
+			if t.pending++; t.pending >= max(1, m.Batch) {
+				t.flush()
+			}
 		}
+		t.flush()
 		st.Loss = loss / float64(len(order))
 	}
 	return st, nil
@@ -95,6 +99,11 @@ type trainer struct {
 	dc      []float32
 	masked  []bool
 	sampled []bool
+	// Dense layers' gradients, summed over a mini-batch and applied by flush: one Adagrad
+	// step per batch instead of per example (the square roots dominated training time).
+	gW1, gB1, gW2, gB2 []float32
+	gV, gBV            []float32 // item gradients, summed too under a full softmax
+	pending            int
 }
 
 func newTrainer(m *Model) *trainer {
@@ -103,7 +112,30 @@ func newTrainer(m *Model) *trainer {
 		du: make([]float32, m.Dim), dz: make([]float32, m.Hidden), da1: make([]float32, m.Hidden),
 		dh: make([]float32, m.In()), dc: make([]float32, m.Dim),
 		masked: make([]bool, m.Items), sampled: make([]bool, m.Items),
+		gW1: make([]float32, len(m.W1)), gB1: make([]float32, len(m.B1)),
+		gW2: make([]float32, len(m.W2)), gB2: make([]float32, len(m.B2)),
+		gV: make([]float32, len(m.V)), gBV: make([]float32, len(m.BV)),
 	}
+}
+
+// flush applies the summed dense gradients.
+func (t *trainer) flush() {
+	if t.pending == 0 {
+		return
+	}
+	m := t.m
+	for _, x := range []struct{ p, acc, g []float32 }{
+		{m.W1, m.acc.W1, t.gW1}, {m.B1, m.acc.B1, t.gB1}, {m.W2, m.acc.W2, t.gW2}, {m.B2, m.acc.B2, t.gB2},
+		{m.V, m.acc.V, t.gV}, {m.BV, m.acc.BV, t.gBV},
+	} {
+		for i, g := range x.g {
+			if g != 0 {
+				t.adagrad(x.p, x.acc, i, g)
+				x.g[i] = 0
+			}
+		}
+	}
+	t.pending = 0
 }
 
 // adagrad applies one Adagrad step with L2 to p[i] given gradient g.
@@ -179,6 +211,15 @@ func (t *trainer) step(ex *Example, full bool, r *rand.Rand) float64 {
 		for k := range t.du {
 			t.du[k] += g * v[k]
 		}
+		if full {
+			// Every example touches every item: sum per batch like the dense layers.
+			gv := t.gV[int(j)*d : int(j)*d+d]
+			for k := range gv {
+				gv[k] += g * f.u[k]
+			}
+			t.gBV[j] += g
+			continue
+		}
 		for k := 0; k < d; k++ {
 			t.adagrad(m.V, m.acc.V, int(j)*d+k, g*f.u[k])
 		}
@@ -205,11 +246,11 @@ func (t *trainer) step(ex *Example, full bool, r *rand.Rand) float64 {
 			continue
 		}
 		for j, g := range t.du {
-			t.adagrad(m.W2, m.acc.W2, k*d+j, f.z[k]*g)
+			t.gW2[k*d+j] += f.z[k] * g
 		}
 	}
 	for j, g := range t.du {
-		t.adagrad(m.B2, m.acc.B2, j, g)
+		t.gB2[j] += g
 	}
 
 	// Back through a1 = h W1 + b1.
@@ -228,12 +269,12 @@ func (t *trainer) step(ex *Example, full bool, r *rand.Rand) float64 {
 		}
 		for k, g := range t.da1 {
 			if g != 0 {
-				t.adagrad(m.W1, m.acc.W1, i*hid+k, f.h[i]*g)
+				t.gW1[i*hid+k] += f.h[i] * g
 			}
 		}
 	}
 	for k, g := range t.da1 {
-		t.adagrad(m.B1, m.acc.B1, k, g)
+		t.gB1[k] += g
 	}
 
 	// Embedding tables.
