@@ -57,6 +57,9 @@ type Tokens interface {
 	// the same transaction stores session (with the code's name and role)
 	// under tokenHash. An unknown, used or expired code is ErrNotFound.
 	RedeemSigninCode(ctx context.Context, codeHash string, session *APIToken, tokenHash string) (*APIToken, error)
+	// PruneSigninCodes deletes codes that expired before before, used or
+	// not, and returns how many.
+	PruneSigninCodes(ctx context.Context, before time.Time) (int, error)
 }
 
 var _ Tokens = (*SQLite)(nil)
@@ -203,6 +206,16 @@ func (s *SQLite) RedeemSigninCode(ctx context.Context, codeHash string, session 
 		return nil, fmt.Errorf("redeem sign-in code: %w", err)
 	}
 	return out, nil
+}
+
+// PruneSigninCodes deletes long-expired sign-in codes.
+func (s *SQLite) PruneSigninCodes(ctx context.Context, before time.Time) (int, error) {
+	res, err := s.w.ExecContext(ctx, "DELETE FROM signin_codes WHERE expires_at < ?", encodeTime(before))
+	if err != nil {
+		return 0, fmt.Errorf("prune sign-in codes: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
 }
 
 func scanTokens(rows *sql.Rows) ([]APIToken, error) {

@@ -123,4 +123,7 @@ func TestSigninCodeOnce(t *testing.T) {
 	if _, err := s.RedeemSigninCode(ctx, "code2", &APIToken{ID: "late"}, "tok-late"); !errors.Is(err, ErrNotFound) {
 		t.Errorf("expired code: %v, want ErrNotFound", err)
 	}
+	if n, err := s.PruneSigninCodes(ctx, clock.now()); err != nil || n != 2 {
+		t.Errorf("prune = %d, %v; want both expired codes", n, err)
+	}
 }

@@ -1,7 +1,11 @@
-// Package web serves the host's HTTP API: chat, direct tool calls, plugin
-// status, health and Prometheus metrics. Every request gets a request id
-// (X-Request-ID, generated when absent) that is on every log line of the
-// request and on the plugin calls it makes.
+// Package web serves the host's HTTP API and its web UI: chat (also as
+// server-sent events), conversations, the store owners' dashboard, direct
+// tool calls, plugin status, tokens and the audit log, health and
+// Prometheus metrics. Every route but the UI's files, sign-in, health and
+// metrics needs a bearer token (package auth decides what its role may
+// do). Every request gets a request id (X-Request-ID, generated when
+// absent) that is on every log line of the request and on the plugin calls
+// it makes.
 package web
 
 import (

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/crumb-dev/crumb/host/slack"
 	"github.com/crumb-dev/crumb/host/store"
@@ -37,6 +38,11 @@ func (a *app) webAccess(ctx context.Context, rt *runtime) (*access, error) {
 	acc := &access{a: a, tokens: tokens, auth: auth.NewTokenAuth(tokens, nil)}
 	rl := a.cfg.Web.RateLimit
 	acc.limiter = auth.NewLimiter(rl.PerMinute, rl.BurstOrDefault(), nil)
+	if n, err := tokens.PruneSigninCodes(ctx, time.Now().Add(-24*time.Hour)); err != nil {
+		a.log.Warn("prune sign-in codes", "err", err)
+	} else if n > 0 {
+		a.log.Info("old sign-in codes deleted", "count", n)
+	}
 	revoke, err := a.rotateLocalToken(ctx, tokens)
 	if err != nil {
 		return nil, err

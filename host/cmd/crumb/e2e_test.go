@@ -322,6 +322,10 @@ func TestEndToEnd(t *testing.T) {
 		if resp, _ := bare(http.MethodGet, "/v1/me", token, ""); resp.StatusCode != http.StatusUnauthorized {
 			t.Errorf("revoked token: %s", resp.Status)
 		}
+		// The audit log names who called which tool with which arguments.
+		if out, _ := e.run(t, "audit", "--limit", "200"); !regexp.MustCompile(`local-cli\s+admin\s+tool:stock_on_hand\s+\{"product":"[^"]+","store":"S01"\}\s+ok`).MatchString(out) {
+			t.Errorf("crumb audit does not show the chat's stock_on_hand call:\n%s", out)
+		}
 		// The one-time sign-in link crumb serve printed signs in once.
 		m := regexp.MustCompile(`/#signin=([A-Za-z0-9_-]+)`).FindStringSubmatch(srv.log.String())
 		if m == nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/crumb-dev/crumb/host/slack"
 	"github.com/crumb-dev/crumb/host/store"
@@ -56,6 +57,26 @@ func (acc *access) startSlack(ctx context.Context, rt *runtime) error {
 		fmt.Fprintf(a.stderr, "  Slack Events API: point the app's Event Subscriptions, Slash Commands and Interactivity at %s/slack/events, /slack/commands and /slack/interactive\n",
 			a.cfg.Web.BaseURL(a.cfg.Listen))
 	}
-	acc.closers = append(acc.closers, func() { cancel(); <-done; ad.Close() })
+	// The ledger only needs to outlive Slack's retries (about an hour);
+	// a week is kept for looking into what happened.
+	pruned := make(chan struct{})
+	go func() {
+		defer close(pruned)
+		tick := time.NewTicker(time.Hour)
+		defer tick.Stop()
+		for {
+			if n, err := ledger.PruneSlackEvents(runCtx, time.Now().Add(-7*24*time.Hour)); err != nil && runCtx.Err() == nil {
+				a.log.Warn("prune the Slack event ledger", "err", err)
+			} else if n > 0 {
+				a.log.Info("old Slack events deleted from the ledger", "count", n)
+			}
+			select {
+			case <-runCtx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	acc.closers = append(acc.closers, func() { cancel(); <-done; <-pruned; ad.Close() })
 	return nil
 }
