@@ -91,6 +91,8 @@ type PipelineOptions struct {
 	// random suffix).
 	Owner    string
 	Settings Settings
+	// Metrics, when set, count rows, deliveries and stage times.
+	Metrics *Metrics
 }
 
 // Pipeline moves the push queue from pending to sent.
@@ -137,6 +139,9 @@ func NewPipeline(o PipelineOptions) (*Pipeline, error) {
 	}
 	if o.Owner == "" {
 		o.Owner = NewOwner()
+	}
+	if o.Metrics == nil {
+		o.Metrics = NewMetrics(nil)
 	}
 	return &Pipeline{o: o, s: s, clock: o.Clock, log: o.Logger, owner: o.Owner, wake: make(chan struct{}, 1)}, nil
 }
@@ -198,20 +203,6 @@ type Report struct {
 	DeliveryTime     time.Duration `json:"delivery_ns"`
 }
 
-func (r *Report) add(o *Report) {
-	r.Expired += o.Expired
-	r.ApprovalTimeouts += o.ApprovalTimeouts
-	r.Copied += o.Copied
-	r.CopyFailed += o.CopyFailed
-	r.ApprovalAsked += o.ApprovalAsked
-	r.Sent += o.Sent
-	r.Retrying += o.Retrying
-	r.Failed += o.Failed
-	r.Deliveries += o.Deliveries
-	r.FeedEvents += o.FeedEvents
-	r.Lost += o.Lost
-}
-
 // Pass does all the work that is due: expiry, copy, approval requests and
 // delivery, each until nothing is left. Passes in one process run one at
 // a time; passes in several processes share the work through leases.
@@ -220,23 +211,27 @@ func (p *Pipeline) Pass(ctx context.Context) (*Report, error) {
 	defer p.passMu.Unlock()
 	rep := &Report{}
 	if err := p.housekeep(ctx, rep); err != nil {
+		p.o.Metrics.pass(rep)
 		return rep, err
 	}
 	t0 := time.Now()
 	err := p.copyAll(ctx, rep)
 	rep.CopyTime = time.Since(t0)
 	if err != nil {
+		p.o.Metrics.pass(rep)
 		return rep, err
 	}
 	t0 = time.Now()
 	err = p.requestApprovals(ctx, rep)
 	rep.ApprovalTime = time.Since(t0)
 	if err != nil {
+		p.o.Metrics.pass(rep)
 		return rep, err
 	}
 	t0 = time.Now()
 	err = p.deliverAll(ctx, rep)
 	rep.DeliveryTime = time.Since(t0)
+	p.o.Metrics.pass(rep)
 	return rep, err
 }
 
@@ -251,6 +246,7 @@ func (p *Pipeline) CopyAll(ctx context.Context) (*Report, error) {
 	t0 := time.Now()
 	err := p.copyAll(ctx, rep)
 	rep.CopyTime = time.Since(t0)
+	p.o.Metrics.pass(rep)
 	return rep, err
 }
 
@@ -262,6 +258,7 @@ func (p *Pipeline) DeliverAll(ctx context.Context) (*Report, error) {
 	t0 := time.Now()
 	err := p.deliverAll(ctx, rep)
 	rep.DeliveryTime = time.Since(t0)
+	p.o.Metrics.pass(rep)
 	return rep, err
 }
 
@@ -674,11 +671,14 @@ func (p *Pipeline) deliverBatch(ctx context.Context, jobs []store.PushJob, rep *
 					if !exp.IsZero() {
 						d.Feed.ExpiresAt = &exp
 					}
+					p.o.Metrics.delivery(FeedChannel, nil)
 					rec.add(d, o)
 					continue
 				}
 				d.Channel = t.channel.Name()
-				if err := t.channel.Deliver(ctx, t.msg, j.Attempts+1); err != nil {
+				err := t.channel.Deliver(ctx, t.msg, j.Attempts+1)
+				p.o.Metrics.delivery(d.Channel, err)
+				if err != nil {
 					o.fail(err)
 					continue
 				}

@@ -14,6 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+
 	"github.com/crumb-dev/crumb/host/store"
 )
 
@@ -168,7 +171,11 @@ func (f *fixture) counts(t *testing.T) map[string]int {
 }
 
 func TestPipelineDeliversOncePerKey(t *testing.T) {
-	f := newFixture(t, kstTime("2026-11-21 17:00"), func(o *PipelineOptions) { o.Settings.Segments = []string{"vip", "all"} })
+	metrics := NewMetrics(prometheus.NewRegistry())
+	f := newFixture(t, kstTime("2026-11-21 17:00"), func(o *PipelineOptions) {
+		o.Settings.Segments = []string{"vip", "all"}
+		o.Metrics = metrics
+	})
 	ctx := context.Background()
 	_, sub, err := f.feed.Subscribe(ctx, FeedFilter{Stores: []string{"S01"}, Segments: []string{"vip"}}, 0, f.clock.Now())
 	if err != nil {
@@ -185,6 +192,9 @@ func TestPipelineDeliversOncePerKey(t *testing.T) {
 	}
 	if c := f.counts(t); c[store.PushSent] != 120 {
 		t.Fatalf("states: %v", c)
+	}
+	if sent, ok := counter(metrics.rows.WithLabelValues("sent")), counter(metrics.deliveries.WithLabelValues("webhook", "ok")); sent != 120 || ok != 240 {
+		t.Fatalf("metrics: sent %v, webhook deliveries %v", sent, ok)
 	}
 	st := f.recv.Stats()
 	if st.Unique != 240 || st.Duplicates != 0 || st.Rejected != 0 {
@@ -515,4 +525,12 @@ func FuzzVerifySignature(f *testing.F) {
 			t.Fatalf("verified without the MAC: %q", header)
 		}
 	})
+}
+
+func counter(c prometheus.Counter) float64 {
+	var m dto.Metric
+	if err := c.Write(&m); err != nil {
+		panic(err)
+	}
+	return m.GetCounter().GetValue()
 }

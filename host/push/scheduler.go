@@ -74,6 +74,8 @@ type SchedulerOptions struct {
 	Owner   string
 	// Lease is how long a run holds its job between renewals (default 1m).
 	Lease time.Duration
+	// Metrics, when set, count runs by job and status.
+	Metrics *Metrics
 }
 
 // Scheduler runs jobs on their schedules.
@@ -117,6 +119,9 @@ func NewScheduler(o SchedulerOptions) (*Scheduler, error) {
 	}
 	if o.Owner == "" {
 		o.Owner = NewOwner()
+	}
+	if o.Metrics == nil {
+		o.Metrics = NewMetrics(nil)
 	}
 	jobs := slices.Clone(o.Jobs)
 	slices.SortFunc(jobs, func(a, b *Job) int { return cmp.Compare(a.Name, b.Name) })
@@ -203,6 +208,7 @@ func (s *Scheduler) Start(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
+			s.o.Metrics.run(j.Name, store.RunMissed, 0)
 			s.log.Warn("scheduled run missed", "job", j.Name, "slot", slot, "late", late.Round(time.Second), "grace", j.Grace)
 			continue
 		}
@@ -264,6 +270,7 @@ func (s *Scheduler) Tick(ctx context.Context) []*store.Run {
 func (s *Scheduler) fire(ctx context.Context, j *Job, slot, now time.Time) (*store.Run, error) {
 	if late := now.Sub(slot); late > j.Grace {
 		sl := slot
+		s.o.Metrics.run(j.Name, store.RunMissed, 0)
 		return s.o.Runs.RecordRun(ctx, &store.Run{Job: j.Name, ScheduledFor: &sl, Cause: store.CauseSchedule, Owner: s.o.Owner, StartedAt: now,
 			Status: store.RunMissed, Error: fmt.Sprintf("the scheduler woke %s after the slot, past the %s grace period (was the machine suspended?)", late.Round(time.Second), j.Grace)})
 	}
@@ -329,6 +336,7 @@ func (s *Scheduler) execute(ctx context.Context, j *Job, slot *time.Time, cause 
 			msg = fmt.Sprintf("%s was still running (run %d by %s, lease until %s)", j.Name, holder.RunID, holder.Owner, holder.ExpiresAt.Format(time.RFC3339))
 		}
 		s.log.Warn("scheduled run skipped: the job is running", "job", j.Name, "slot", slot)
+		s.o.Metrics.run(j.Name, store.RunSkipped, 0)
 		return s.o.Runs.RecordRun(ctx, &store.Run{Job: j.Name, ScheduledFor: slot, Cause: cause, Owner: s.o.Owner, StartedAt: start, Status: store.RunSkipped, Error: msg})
 	case err != nil:
 		return nil, err
@@ -368,6 +376,7 @@ func (s *Scheduler) execute(ctx context.Context, j *Job, slot *time.Time, cause 
 	if ferr := s.o.Runs.FinishRun(context.WithoutCancel(ctx), run); ferr != nil {
 		return run, errors.Join(err, ferr)
 	}
+	s.o.Metrics.run(j.Name, run.Status, end.Sub(start))
 	log.Info("scheduled run finished", "status", run.Status, "ms", end.Sub(start).Milliseconds(), "err", run.Error)
 	return run, nil
 }

@@ -67,6 +67,7 @@ func (a *app) newPushSystem(rt *runtime) (*pushSystem, error) {
 		return nil, err
 	}
 	sys := &pushSystem{store: ps, approver: &lateApprover{}, notifier: &lateNotifier{}, stop: func() {}}
+	metrics := push.NewMetrics(rt.registry)
 	sys.feed = push.NewFeed(ps, push.FeedOptions{Logger: a.log})
 	var channels []push.Channel
 	if cfg.Webhook.URL != "" {
@@ -79,7 +80,7 @@ func (a *app) newPushSystem(rt *runtime) (*pushSystem, error) {
 	}
 	sys.pipeline, err = push.NewPipeline(push.PipelineOptions{
 		Store: ps, Copy: &push.ToolCopywriter{Tools: rt.plugins, Workers: settings.Workers}, Channels: channels, Feed: sys.feed,
-		Approver: approver, Logger: a.log.With("component", "push"), Owner: owner, Settings: settings,
+		Approver: approver, Logger: a.log.With("component", "push"), Owner: owner, Settings: settings, Metrics: metrics,
 	})
 	if err != nil {
 		return nil, err
@@ -93,7 +94,7 @@ func (a *app) newPushSystem(rt *runtime) (*pushSystem, error) {
 		return nil, err
 	}
 	sys.sched, err = push.NewScheduler(push.SchedulerOptions{Runs: ps, Jobs: jobs, Deliver: sys.builtins,
-		Logger: a.log.With("component", "scheduler"), Owner: owner, Lease: cfg.Lease})
+		Logger: a.log.With("component", "scheduler"), Owner: owner, Lease: cfg.Lease, Metrics: metrics})
 	if err != nil {
 		return nil, err
 	}
