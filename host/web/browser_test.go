@@ -281,6 +281,31 @@ func TestBrowser(t *testing.T) {
 		b.Wait("the drawer closed", `!document.getElementById('side').classList.contains('open')`)
 	})
 
+	t.Run("staff signs in with a pasted token", func(t *testing.T) {
+		b.T = t
+		plain, _, err := web.CreateToken(t.Context(), srv.st, "minji", auth.Staff, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.Do("desktop and sign out", chromedp.EmulateViewport(1280, 1300), chromedp.Click("#signout"))
+		b.Wait("the sign-in form", `!document.getElementById('signin').hidden && document.getElementById('app').hidden`)
+		if got := b.Eval(`String(sessionStorage.getItem('crumb.token'))`); got != "null" {
+			t.Errorf("the token is still kept after signing out: %q", got)
+		}
+		b.Do("paste the token", chromedp.SendKeys("#token", plain+"\n"))
+		b.Wait("signed in as staff", `!document.getElementById('app').hidden && document.getElementById('who').textContent === 'minjistaff'`)
+		b.Do("new chat", chromedp.Click("#new"))
+		examples := b.Eval(`[...document.querySelectorAll('#examples button')].map(x => x.textContent).join(' | ')`)
+		if !strings.Contains(examples, "오늘 폐기될 상품은?") || strings.Contains(examples, "VIP") || strings.Contains(examples, "이벤트") {
+			t.Errorf("staff sees the examples %q; want the waste question and none about segments or campaigns", examples)
+		}
+		b.Ask("VIP 고객은 뭘 사?", 1, true)
+		if a := b.Last(); !strings.Contains(a.Text, "staff 역할은") || a.Tables != 0 || len(a.Steps) < 2 || !strings.HasPrefix(a.Steps[len(a.Steps)-1], "failed ") {
+			t.Errorf("staff asking about VIPs: %q, %d tables, steps %v; want a refusal", a.Text, a.Tables, a.Steps)
+		}
+		b.Screenshot("staff-refused-ko")
+	})
+
 	if errs := b.ConsoleErrors(); len(errs) > 0 {
 		t.Errorf("the page logged %d console errors:\n%s", len(errs), strings.Join(errs, "\n"))
 	}

@@ -23,7 +23,8 @@ const TEXT = {
     'dash.store': '매장', 'dash.plugin': '플러그인', 'dash.version': '버전', 'dash.health': '헬스', 'dash.restarts': '재시작',
     'dash.breaker': '차단기', 'dash.tools': '도구', 'dash.model': '모델', 'dash.noRisk': '위험 상품 없음', 'dash.items': '{n}개 위험',
     'dash.chart': '매장별 최고 예상 폐기율 차트',
-    examples: ['오늘 폐기될 상품은?', 'VIP 고객은 뭘 사?', '강남점 크루아상 재고 몇 개야?', '내일 크루아상 몇 개 팔릴까?', '겨울 이벤트 기획해줘', '마감 할인 푸시 문구 만들어줘'],
+    examples: [['오늘 폐기될 상품은?', 'waste_forecast'], ['VIP 고객은 뭘 사?', 'segment_insight'], ['강남점 크루아상 재고 몇 개야?', 'stock_lookup'],
+      ['내일 크루아상 몇 개 팔릴까?', 'demand_forecast'], ['겨울 이벤트 기획해줘', 'event_plan'], ['마감 할인 푸시 문구 만들어줘', 'push_copy']],
   },
   en: {
     skip: 'Skip to the question', menu: 'Open the conversation list', 'nav.chat': 'Chat', 'nav.dashboard': 'Dashboard',
@@ -43,7 +44,8 @@ const TEXT = {
     'dash.store': 'Store', 'dash.plugin': 'Plugin', 'dash.version': 'Version', 'dash.health': 'Health', 'dash.restarts': 'Restarts',
     'dash.breaker': 'Breaker', 'dash.tools': 'Tools', 'dash.model': 'Model', 'dash.noRisk': 'no items at risk', 'dash.items': '{n} at risk',
     'dash.chart': 'Chart of the highest expected waste rate by store',
-    examples: ['which items will be wasted today?', 'what do VIPs buy?', 'how many croissants are in stock at Gangnam?', 'how many croissants will we sell tomorrow?', 'plan a winter event', 'write push copy for the closing-time discount'],
+    examples: [['which items will be wasted today?', 'waste_forecast'], ['what do VIPs buy?', 'segment_insight'], ['how many croissants are in stock at Gangnam?', 'stock_lookup'],
+      ['how many croissants will we sell tomorrow?', 'demand_forecast'], ['plan a winter event', 'event_plan'], ['write push copy for the closing-time discount', 'push_copy']],
   },
 };
 
@@ -148,6 +150,8 @@ async function streamChat(body, onEvent) {
 function signedOut(message) {
   state.token = '';
   state.me = null;
+  state.conversation = '';
+  if (location.search) history.replaceState(null, '', location.pathname); // the conversation was the last user's
   sessionStorage.removeItem('crumb.token');
   $('app').hidden = true;
   $('nav').hidden = true;
@@ -172,6 +176,7 @@ async function signedIn() {
   $('menu').hidden = false;
   $('signout').hidden = false;
   $('who').replaceChildren(state.me.name, el('span', { class: 'role', text: state.me.role }));
+  applyLang(); // the examples depend on the role
   route();
 }
 
@@ -201,7 +206,9 @@ function applyLang() {
   $('lang').textContent = t('lang');
   $('lang').lang = other;
   $('lang').setAttribute('aria-label', other === 'en' ? 'Switch to English' : '한국어로 보기');
-  $('examples').replaceChildren(...TEXT[state.lang].examples.map((q) =>
+  // Only examples the signed-in role may ask about (GET /v1/me lists its intents).
+  const allowed = (state.me && state.me.intents) || [];
+  $('examples').replaceChildren(...TEXT[state.lang].examples.filter(([, intent]) => !state.me || allowed.includes(intent)).map(([q]) =>
     el('li', {}, el('button', { type: 'button', text: q, onclick: () => { $('q').value = q; ask(); } }))));
 }
 
@@ -357,7 +364,18 @@ async function openConversation(id) {
   $('empty').hidden = !!id;
   if (!id) return;
   let data;
-  try { data = await api('GET', '/v1/conversations/' + encodeURIComponent(id)); } catch (err) { $('chat-error').textContent = errorText(err); return; }
+  try {
+    data = await api('GET', '/v1/conversations/' + encodeURIComponent(id));
+  } catch (err) {
+    if (nav !== state.nav) return;
+    if (err.status === 404) { // not this user's (any more): start afresh
+      history.replaceState(null, '', '/');
+      state.conversation = '';
+      $('empty').hidden = false;
+    }
+    $('chat-error').textContent = errorText(err);
+    return;
+  }
   if (nav !== state.nav) return; // the user went elsewhere meanwhile
   let lastAsked = null;
   for (const m of data.messages || []) {
