@@ -129,6 +129,23 @@ func (b *Builder) DequantizedInitializer(name string, w []float32, rows, cols, a
 	return out
 }
 
+// GatherDequantized stores the rows × cols float matrix w as int8 with one scale per row and
+// returns its rows selected by idx (int64, any shape), shaped idx's shape × cols: a Gather of the
+// int8 rows, their scales and zero points, then DequantizeLinear of just those rows. It is the
+// int8 form of Gather(w, idx): a DequantizeLinear of the whole table would run on every call,
+// as ONNX Runtime keeps DequantizeLinear nodes of initializers instead of folding them.
+func (b *Builder) GatherDequantized(name string, w []float32, rows, cols int, idx string) string {
+	q, scale := Quantize(w, rows, cols, 0)
+	qn := b.Initializer(Int8Tensor(name+"_q", []int64{int64(rows), int64(cols)}, q))
+	sn := b.Initializer(FloatTensor(name+"_scale", []int64{int64(rows)}, scale))
+	zn := b.Initializer(Int8Tensor(name+"_zero", []int64{int64(rows)}, make([]int8, rows)))
+	flat := b.Op("Reshape", []string{idx, b.Int64s(-1)})
+	gather := func(t string) string { return b.Op("Gather", []string{t, flat}, Int("axis", 0)) }
+	deq := b.Op("DequantizeLinear", []string{gather(qn), gather(sn), gather(zn)}, Int("axis", 0))
+	shape := b.Op("Concat", []string{b.Op("Shape", []string{idx}), b.Int64s(int64(cols))}, Int("axis", 0))
+	return b.Op("Reshape", []string{deq, shape})
+}
+
 // MatMulInt8 multiplies the float32 value x (…, k) by the k × n float matrix w the dynamic int8
 // way: w is stored as int8 with one scale per column, x is quantised per tensor at run time by
 // DynamicQuantizeLinear, MatMulInteger accumulates in int32, and the result is scaled back to

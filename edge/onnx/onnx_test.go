@@ -321,3 +321,38 @@ func FuzzUnmarshal(f *testing.F) {
 		}
 	})
 }
+
+func TestGatherDequantized(t *testing.T) {
+	runtime(t)
+	r := rand.New(rand.NewPCG(5, 6))
+	w := randFloats(r, 5*3, 2)
+	b := onnx.NewBuilder("lookup")
+	idx := b.Input("idx", onnx.Int64, -1, 2)
+	b.Rename(b.GatherDequantized("table", w, 5, 3, idx), "y")
+	b.Output("y", onnx.Float, -1, 2, 3)
+	data, err := b.Model("test", "1").Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := ort.NewSession(data, []string{"idx"}, []string{"y"}, ort.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	out, shapes, err := s.Run([]ort.Input{{Shape: []int64{2, 2}, Int64: []int64{4, 0, 2, 4}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(shapes[0], []int64{2, 2, 3}) {
+		t.Fatalf("shape %v, want [2 2 3]", shapes[0])
+	}
+	q, sc := onnx.Quantize(w, 5, 3, 0)
+	deq := onnx.Dequantize(q, sc, 5, 3, 0)
+	for k, row := range []int{4, 0, 2, 4} {
+		for j := 0; j < 3; j++ {
+			if got, want := out[0][k*3+j], deq[row*3+j]; got != want {
+				t.Fatalf("row %d col %d: %g, want %g", row, j, got, want)
+			}
+		}
+	}
+}

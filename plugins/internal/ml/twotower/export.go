@@ -16,7 +16,7 @@ var (
 // user [B], gender [B], age_band [B], context [B, ContextLen], context_kind [B, ContextLen];
 // the output is scores [B, Items]. The int8 graph quantises activations per call: run it at
 // batch 1 for results that do not depend on the other rows.
-func (m *Model) ONNX(int8 bool, version string) ([]byte, error) {
+func (m *Model) ONNX(quant bool, version string) ([]byte, error) {
 	d, L := int64(m.Dim), int64(m.ContextLen)
 	b := onnx.NewBuilder("crumb_two_tower")
 	user := b.Input(inputNames[0], onnx.Int64, -1)
@@ -26,24 +26,20 @@ func (m *Model) ONNX(int8 bool, version string) ([]byte, error) {
 	kind := b.Input(inputNames[4], onnx.Int64, -1, L)
 
 	var q *Quantized
-	var uTab, cTab string
-	if int8 {
+	if quant {
 		q = m.Quantize()
-		cTab = b.DequantizedInitializer("context_emb", m.C, m.Items, m.Dim, 0)
-	} else {
-		uTab = b.Initializer(onnx.FloatTensor("user_emb", []int64{int64(m.Users), d}, m.U))
-		cTab = b.Initializer(onnx.FloatTensor("context_emb", []int64{int64(m.Items), d}, m.C))
 	}
 	kw := b.Initializer(onnx.FloatTensor("kind_weights", []int64{4}, m.KindWeights[:]))
 
 	gather := func(tab, idx string) string { return b.Op("Gather", []string{tab, idx}, onnx.Int("axis", 0)) }
 	// Context mean: Σ w e / max(Σ w, ε).
-	w := gather(kw, kind)  // [B, L]
-	e := gather(cTab, ctx) // [B, L, D]
-	we := b.Op("Mul", []string{e, b.Op("Unsqueeze", []string{w, b.Int64s(2)})})
-	num := b.Op("ReduceSum", []string{we, b.Int64s(1)}, onnx.Int("keepdims", 0))  // [B, D]
-	den := b.Op("ReduceSum", []string{w, b.Int64s(1)}, onnx.Int("keepdims", 1))   // [B, 1]
-	c := b.Op("Div", []string{num, b.Op("Max", []string{den, b.Scalar(ctxEps)})}) // [B, D]
+	w := gather(kw, kind)                                                       // [B, L]
+	den := b.Op("ReduceSum", []string{w, b.Int64s(1)}, onnx.Int("keepdims", 1)) // [B, 1]
+	mean := func(e, w string) string {
+		we := b.Op("Mul", []string{e, b.Op("Unsqueeze", []string{w, b.Int64s(2)})})
+		num := b.Op("ReduceSum", []string{we, b.Int64s(1)}, onnx.Int("keepdims", 0))
+		return b.Op("Div", []string{num, b.Op("Max", []string{den, b.Scalar(ctxEps)})})
+	}
 
 	b1 := b.Initializer(onnx.FloatTensor("b1", []int64{int64(m.Hidden)}, m.B1))
 	b2 := b.Initializer(onnx.FloatTensor("b2", []int64{d}, m.B2))
@@ -51,30 +47,41 @@ func (m *Model) ONNX(int8 bool, version string) ([]byte, error) {
 	vt := transpose(m.V, m.Items, m.Dim)
 	hid := int64(m.Hidden)
 
-	var a1, u0, s0 string
-	if int8 {
+	var a1, c, u0, s0 string
+	if quant {
 		// The first layer folded into the tables (see Quantized).
-		uw := b.DequantizedInitializer("user_w1", matMul(m.U, m.Users, m.Dim, m.W1[:m.Dim*m.Hidden], m.Hidden), m.Users, m.Hidden, 0)
+		uq := b.Initializer(onnx.Int8Tensor("user_w1_q", []int64{int64(m.Users), hid}, q.uwq))
+		us := b.Initializer(onnx.FloatTensor("user_w1_scale", []int64{int64(m.Users)}, q.uws))
+		uz := b.Initializer(onnx.Int8Tensor("user_w1_zero", []int64{int64(m.Users)}, make([]int8, m.Users)))
+		uw := b.Op("DequantizeLinear", []string{gather(uq, user), gather(us, user), gather(uz, user)}, onnx.Int("axis", 0))
+		cq := b.Initializer(onnx.Int8Tensor("context_w1_q", []int64{int64(m.Items), int64(q.ccw)}, q.ccq))
+		cs := b.Initializer(onnx.FloatTensor("context_w1_scale", []int64{int64(m.Items)}, q.ccs))
+		ws := b.Op("Mul", []string{w, gather(cs, ctx)})
+		cc := mean(b.Op("Cast", []string{gather(cq, ctx)}, onnx.Int("to", int64(onnx.Float))), ws)
+		parts := b.OpN("Split", 2, []string{cc, b.Int64s(d, hid)}, onnx.Int("axis", 1))
+		c = parts[0]
 		gw := b.Initializer(onnx.FloatTensor("gender_w1", []int64{int64(m.Genders), hid}, q.gw))
 		aw := b.Initializer(onnx.FloatTensor("age_w1", []int64{int64(m.Ages), hid}, q.aw))
-		sum := b.Op("Add", []string{b.Op("Add", []string{gather(uw, user), gather(gw, gender)}), gather(aw, age)})
-		a1 = b.Op("Add", []string{sum, b.MatMulInt8("w1c", c, q.w1c, m.Dim, m.Hidden)})
+		sum := b.Op("Add", []string{b.Op("Add", []string{uw, gather(gw, gender)}), gather(aw, age)})
+		a1 = b.Op("Add", []string{sum, parts[1]})
 	} else {
+		uTab := b.Initializer(onnx.FloatTensor("user_emb", []int64{int64(m.Users), d}, m.U))
+		cTab := b.Initializer(onnx.FloatTensor("context_emb", []int64{int64(m.Items), d}, m.C))
 		gTab := b.Initializer(onnx.FloatTensor("gender_emb", []int64{int64(m.Genders), int64(m.GenderDim)}, m.G))
 		aTab := b.Initializer(onnx.FloatTensor("age_emb", []int64{int64(m.Ages), int64(m.AgeDim)}, m.A))
+		c = mean(gather(cTab, ctx), w)
 		h := b.Op("Concat", []string{gather(uTab, user), gather(gTab, gender), gather(aTab, age), c}, onnx.Int("axis", 1))
 		a1 = b.Op("MatMul", []string{h, b.Initializer(onnx.FloatTensor("w1", []int64{int64(m.In()), hid}, m.W1))})
 	}
 	z := b.Op("Relu", []string{b.Op("Add", []string{a1, b1})})
-	if int8 {
+	if quant {
 		u0 = b.MatMulInt8("w2", z, m.W2, m.Hidden, m.Dim)
 	} else {
 		u0 = b.Op("MatMul", []string{z, b.Initializer(onnx.FloatTensor("w2", []int64{hid, d}, m.W2))})
 	}
 	u := b.Op("Add", []string{b.Op("Add", []string{u0, b2}), c})
-	if int8 {
-		// Weight-only int8 for the item matrix (see Quantized).
-		s0 = b.Op("MatMul", []string{u, b.DequantizedInitializer("item_emb_t", vt, m.Dim, m.Items, 1)})
+	if quant {
+		s0 = b.MatMulInt8("items", u, vt, m.Dim, m.Items)
 	} else {
 		s0 = b.Op("MatMul", []string{u, b.Initializer(onnx.FloatTensor("item_emb_t", []int64{d, int64(m.Items)}, vt))})
 	}
@@ -83,7 +90,7 @@ func (m *Model) ONNX(int8 bool, version string) ([]byte, error) {
 
 	model := b.Model("crumb-recommend", version)
 	form := "float32"
-	if int8 {
+	if quant {
 		form = "int8"
 	}
 	model.Doc = "Crumb two-tower member recommender (" + form + ")"

@@ -7,27 +7,38 @@ import (
 // Quantized is the int8 form of a model, scoring exactly as the int8 ONNX graph does.
 //
 // The first layer is folded into the tables it reads, which is exact algebra: h W1 is
-// U[user] W1u + G[gender] W1g + A[age] W1a + c W1c, so the int8 graph keeps the member table
-// already multiplied by W1u (Users × Hidden, int8 per row, DequantizeLinear), the tiny gender
-// and age tables likewise in float32, and multiplies only the context mean c at run time
-// (DynamicQuantizeLinear → MatMulInteger with per-column int8 W1c): one gather instead of a
-// gather, a concat and a bigger product. The context table is int8 per row, the second layer is
-// dynamic int8 like W1c, and the item matrix is int8 per item (DequantizeLinear) multiplied in
-// float32. Quantising u too (the dynamic way) changed one Online Retail top 10 in seven;
-// centring the item vectors or rotating them by a Hadamard matrix before quantising made it
-// worse, as rarely bought items then got the coarse steps. Biases stay float32.
+// U[user] W1u + G[gender] W1g + A[age] W1a + c W1c, and c W1c, c being a weighted mean of
+// context rows, is the same weighted mean of the rows of C W1c. So the int8 graph keeps
+//
+//   - the member table already multiplied by W1u (Users × Hidden, int8 per row; a Gather of the
+//     member's row, then DequantizeLinear of that row only),
+//   - the context table beside its product with W1c, [C | C W1c] (Items × (Dim + Hidden), int8
+//     per row; the rows' scales are multiplied into the context weights, so dequantising is a
+//     Cast and the weighted sum),
+//   - the tiny gender and age tables times their W1 blocks in float32,
+//
+// and the first layer costs table lookups only. The second layer and the item scores are dynamic
+// int8 (DynamicQuantizeLinear → MatMulInteger with per-column int8 weights: W2, and the item
+// matrix with one scale per item). Weight-only int8 for the items (DequantizeLinear, then a float
+// MatMul) agreed with float32 on one Online Retail top 10 in a hundred more, but ONNX Runtime
+// dequantises the whole matrix on every call (4 µs for 2,048 weights, 250 µs for Online
+// Retail's 3,659 items); centring the item vectors or rotating them by a Hadamard matrix before
+// quantising made agreement worse, as rarely bought items then got the coarse steps. Biases
+// stay float32.
 type Quantized struct {
-	m         *Model
-	uw, c     []float32 // dequantized U·W1u (Users×Hidden) and context table (Items×Dim)
-	gw, aw    []float32 // G·W1g (Genders×Hidden), A·W1a (Ages×Hidden)
-	uwq, cq   []int8
-	uws, cs   []float32
-	w1cq, w2q []int8
-	w1cs, w2s []float32
-	vtq       []int8 // Dim×Items: V transposed
-	vts       []float32
-	vtd       []float32 // vtq dequantized
-	w1c, vt   []float32
+	m        *Model
+	uw       []float32 // dequantized U·W1u (Users×Hidden)
+	ccq      []int8    // [C | C·W1c] (Items×(Dim+Hidden))
+	ccs      []float32 // its row scales
+	gw, aw   []float32 // G·W1g (Genders×Hidden), A·W1a (Ages×Hidden)
+	uwq      []int8
+	uws      []float32
+	w2q      []int8
+	w2s      []float32
+	vtq      []int8 // Dim×Items: V transposed
+	vts      []float32
+	vt       []float32
+	ccw, ccn int // width of cc, and of its C part
 }
 
 // Quantize makes the int8 form.
@@ -37,19 +48,23 @@ func (m *Model) Quantize() *Quantized {
 	w1u := m.W1[:d*hid]
 	w1g := m.W1[d*hid : (d+gd)*hid]
 	w1a := m.W1[(d+gd)*hid : (d+gd+ad)*hid]
-	q.w1c = m.W1[(d+gd+ad)*hid:]
+	w1c := m.W1[(d+gd+ad)*hid:]
 	uw := matMul(m.U, m.Users, d, w1u, hid)
 	q.uwq, q.uws = onnx.Quantize(uw, m.Users, hid, 0)
 	q.uw = onnx.Dequantize(q.uwq, q.uws, m.Users, hid, 0)
 	q.gw = matMul(m.G, m.Genders, gd, w1g, hid)
 	q.aw = matMul(m.A, m.Ages, ad, w1a, hid)
-	q.cq, q.cs = onnx.Quantize(m.C, m.Items, d, 0)
-	q.c = onnx.Dequantize(q.cq, q.cs, m.Items, d, 0)
-	q.w1cq, q.w1cs = onnx.Quantize(q.w1c, d, hid, 1)
+	cw := matMul(m.C, m.Items, d, w1c, hid)
+	q.ccn, q.ccw = d, d+hid
+	cc := make([]float32, 0, m.Items*q.ccw)
+	for i := 0; i < m.Items; i++ {
+		cc = append(cc, m.C[i*d:i*d+d]...)
+		cc = append(cc, cw[i*hid:i*hid+hid]...)
+	}
+	q.ccq, q.ccs = onnx.Quantize(cc, m.Items, q.ccw, 0)
 	q.w2q, q.w2s = onnx.Quantize(m.W2, hid, d, 1)
 	q.vt = transpose(m.V, m.Items, d)
 	q.vtq, q.vts = onnx.Quantize(q.vt, d, m.Items, 1)
-	q.vtd = onnx.Dequantize(q.vtq, q.vts, d, m.Items, 1)
 	return q
 }
 
@@ -78,10 +93,23 @@ func (q *Quantized) Scores(in Input) ([]float32, error) {
 	if err := m.check(&in); err != nil {
 		return nil, err
 	}
-	d, hid := m.Dim, m.Hidden
-	c := make([]float32, d)
-	m.contextMean(q.c, &in, c)
-	cw := onnx.DynamicMatMul(c, 1, d, q.w1cq, q.w1cs, hid)
+	d, hid, w := m.Dim, m.Hidden, q.ccw
+	// Weighted mean of [C | C W1c] rows, the row scales folded into the weights.
+	cc := make([]float32, w)
+	var den float32
+	for l, it := range in.Context {
+		kw := m.KindWeights[in.Kinds[l]]
+		den += kw
+		ws := kw * q.ccs[it]
+		row := q.ccq[int(it)*w : int(it)*w+w]
+		for k := range cc {
+			cc[k] += float32(row[k]) * ws
+		}
+	}
+	for k := range cc {
+		cc[k] = cc[k] / max(den, ctxEps)
+	}
+	c, cw := cc[:d], cc[d:]
 	uw := q.uw[in.User*hid : in.User*hid+hid]
 	gw := q.gw[in.Gender*hid : in.Gender*hid+hid]
 	aw := q.aw[in.Age*hid : in.Age*hid+hid]
@@ -93,8 +121,7 @@ func (q *Quantized) Scores(in Input) ([]float32, error) {
 	for k := range u {
 		u[k] = u[k] + m.B2[k] + c[k]
 	}
-	s := make([]float32, m.Items)
-	matVec(u, q.vtd, m.Items, s)
+	s := onnx.DynamicMatMul(u, 1, d, q.vtq, q.vts, m.Items)
 	for j := range s {
 		s[j] += m.BV[j]
 	}
