@@ -25,6 +25,8 @@ type Models struct {
 	MemberForm   string // int8 or float32
 	MemberLevel  ort.Level
 	MemberReason string
+	// MemberNote says why a lower optimisation level is in use, when it is.
+	MemberNote string
 	// ProbeErr is the largest |ONNX − Go reference| over the probes at the level in use.
 	ProbeErr float64
 
@@ -104,6 +106,9 @@ func loadModels(data []byte, form string, ortErr error, now time.Time) (*Models,
 		worst, err := checkProbes(s, probes, form, len(m.Spec.Items))
 		if err == nil {
 			m.member, m.MemberLevel, m.ProbeErr = s, level, worst
+			if len(reasons) > 0 {
+				m.MemberNote = fmt.Sprintf("optimisation level %s disagreed with the Go reference (%s), so the %s graph runs at level %s", ort.LevelAll, reasons[0], form, level)
+			}
 			return m, nil
 		}
 		s.Close()

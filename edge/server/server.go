@@ -173,7 +173,7 @@ func (s *Server) install(data []byte, etag string) error {
 		s.memberUp.Set(0)
 	}
 	s.o.Logger.Info("bundle swapped in", "version", m.Version, "sha256", m.SHA256[:12], "member", m.MemberEnabled(),
-		"form", m.MemberForm, "level", m.MemberLevel.String(), "reason", m.MemberReason)
+		"form", m.MemberForm, "level", m.MemberLevel.String(), "reason", m.MemberReason, "note", m.MemberNote)
 	if old != nil {
 		go old.Close()
 	}
@@ -444,8 +444,9 @@ type MemberInfo struct {
 	Enabled  bool    `json:"enabled"`
 	Form     string  `json:"form"`
 	Level    string  `json:"optimisation_level,omitempty"`
-	ProbeErr float64 `json:"probe_max_abs_err,omitempty"`
+	ProbeErr float64 `json:"probe_max_abs_err"`
 	Reason   string  `json:"reason,omitempty"`
+	Note     string  `json:"note,omitempty"`
 }
 
 // ONNXInfo says whether ONNX Runtime loaded.
@@ -478,7 +479,7 @@ func (s *Server) Health() Health {
 	s.mu.Unlock()
 	if m := s.cur.Load(); m != nil {
 		h.Bundle = &BundleInfo{Version: m.Version, SHA256: m.SHA256, CreatedAt: m.CreatedAt, LoadedAt: m.LoadedAt, Items: len(m.Guest.Items), Members: len(m.Spec.Users)}
-		h.Member.Enabled, h.Member.Reason = m.MemberEnabled(), m.MemberReason
+		h.Member.Enabled, h.Member.Reason, h.Member.Note = m.MemberEnabled(), m.MemberReason, m.MemberNote
 		if m.MemberEnabled() {
 			h.Member.Level, h.Member.ProbeErr = m.MemberLevel.String(), m.ProbeErr
 		}
