@@ -321,8 +321,11 @@ func (o *WasteOutput) Display(locale string) *tools.Display {
 	if ko {
 		where = o.Store
 	}
-	if what := o.what(ko); what != "" {
-		where = strings.TrimSpace(orAll(where, map[bool]string{true: "전 매장", false: "all stores"}[ko], ko) + " " + what)
+	switch what := o.what(ko); {
+	case what != "" && ko:
+		where = orAll(where, "전 매장", ko) + " " + what
+	case what != "":
+		where = orAll(where, "all stores", ko) + " (" + what + ")"
 	}
 	names := func(rows []WasteRow) string {
 		var parts []string

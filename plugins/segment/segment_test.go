@@ -176,7 +176,7 @@ func TestProfileVIP(t *testing.T) {
 		if q == "VIP" {
 			d := p.Display("ko")
 			t.Logf("%s", d.Text)
-			if !strings.Contains(d.Text, "cake 카테고리를 평균보다") || len(d.Tables) < 3 {
+			if !strings.Contains(d.Text, "케이크 카테고리를 평균보다") || len(d.Tables) < 3 {
 				t.Fatalf("display: %+v", d)
 			}
 			t.Logf("%s", p.Display("en").Text)
@@ -360,7 +360,7 @@ func TestProfilesInKnowledge(t *testing.T) {
 			vipKO = d
 		}
 	}
-	if !strings.Contains(vipKO.Text, "VIP 고객은") || !strings.Contains(vipKO.Text, "많이 사는 분류: cake") {
+	if !strings.Contains(vipKO.Text, "VIP 고객은") || !strings.Contains(vipKO.Text, "많이 사는 분류: 케이크") {
 		t.Errorf("VIP profile (ko):\n%s", vipKO.Text)
 	}
 	hits, err := host.SearchKnowledge(context.Background(), &tools.KnowledgeQuery{
