@@ -360,8 +360,8 @@ func TestBinaryWithoutONNX(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd := exec.Command(bin, "--listen", "127.0.0.1:0", "--dir", dir, "--ort-lib", "/nonexistent/libonnxruntime.so")
-	var logs bytes.Buffer
-	cmd.Stderr = &logs
+	logs := &lockedBuffer{}
+	cmd.Stderr = logs
 	stdout, _ := cmd.StdoutPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -402,4 +402,22 @@ func getJSON(t *testing.T, url string, v any) {
 	if err := json.Unmarshal([]byte(get(t, url)), v); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// lockedBuffer collects a process's output while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

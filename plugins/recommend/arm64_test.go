@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/crumb-dev/crumb/edge/reco"
@@ -64,8 +65,8 @@ func TestEdgeArm64UnderQEMU(t *testing.T) {
 		t.Fatal(err)
 	}
 	cmd := exec.Command("qemu-aarch64", "-L", "/usr/aarch64-linux-gnu", bin, "serve", "--listen", "127.0.0.1:0", "--dir", dir, "--ort-lib", lib)
-	var logs bytes.Buffer
-	cmd.Stderr = &logs
+	logs := &lockedBuffer{}
+	cmd.Stderr = logs
 	stdout, _ := cmd.StdoutPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -127,4 +128,22 @@ func TestEdgeArm64UnderQEMU(t *testing.T) {
 	if !slices.Equal(got.Recommendations, want) {
 		t.Errorf("arm64 answer %v, Go int8 reference %v", got.Recommendations, want)
 	}
+}
+
+// lockedBuffer collects a process's output while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

@@ -139,11 +139,12 @@ func (a *app) benchEdgeCmd() *cobra.Command {
 			if err := srv.Start(); err != nil {
 				return fmt.Errorf("start crumb-edge: %w", err)
 			}
-			defer func() { srv.Process.Kill(); srv.Wait() }()
 			line, err := bufio.NewReader(stdout).ReadString('\n')
 			if err != nil {
+				srv.Wait() // its log is complete once it has exited
 				return fmt.Errorf("crumb-edge did not start: %v\n%s", err, logs.String())
 			}
+			defer func() { srv.Process.Kill(); srv.Wait() }()
 			url := "http://" + strings.TrimSpace(strings.TrimPrefix(line, "crumb-edge listening on "))
 			time.Sleep(200 * time.Millisecond)
 			res.RSS.IdleKB, _ = procStatusKB(srv.Process.Pid, "VmRSS")
