@@ -172,8 +172,13 @@ func (s *Server) install(data []byte, etag string) error {
 	} else {
 		s.memberUp.Set(0)
 	}
-	s.o.Logger.Info("bundle swapped in", "version", m.Version, "sha256", m.SHA256[:12], "member", m.MemberEnabled(),
-		"form", m.MemberForm, "level", m.MemberLevel.String(), "reason", m.MemberReason, "note", m.MemberNote)
+	if m.MemberEnabled() {
+		s.o.Logger.Info("bundle swapped in", "version", m.Version, "sha256", m.SHA256[:12], "member", true,
+			"form", m.MemberForm, "level", m.MemberLevel.String(), "note", m.MemberNote)
+	} else {
+		s.o.Logger.Warn("bundle swapped in, member model off: guests' answers serve members", "version", m.Version,
+			"sha256", m.SHA256[:12], "reason", m.MemberReason)
+	}
 	if old != nil {
 		go old.Close()
 	}
