@@ -42,9 +42,11 @@ func TestHeldoutIsNotLearnt(t *testing.T) {
 			learnt[key(e)] = "host " + name
 		}
 	}
-	for _, it := range readSet(t, "testdata/heldout.tsv") {
-		if src, ok := learnt[key(it.Text)]; ok {
-			t.Errorf("heldout line %d %q is an example of %s", it.Line, it.Text, src)
+	for _, f := range []string{"testdata/heldout.tsv", "testdata/heldout5.tsv"} {
+		for _, it := range readSet(t, f) {
+			if src, ok := learnt[key(it.Text)]; ok {
+				t.Errorf("%s line %d %q is an example of %s", f, it.Line, it.Text, src)
+			}
 		}
 	}
 }
