@@ -15,7 +15,7 @@ type calibration struct {
 	d, e    float64
 }
 
-var defaultCalibration = calibration{a: 0.41, b: 0.47, c: 9.56, d: 3.0, e: -8.0}
+var defaultCalibration = calibration{a: 0.42, b: 0.74, c: 9.99, d: 3.0, e: -8.0}
 
 func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
 

@@ -290,15 +290,25 @@ type params struct {
 	// noAnchor scales the score of task intents for an utterance that
 	// names nothing of the business.
 	noAnchor float64
+	// defBoost is added to knowledge_qa's score, and defDamp scales the
+	// task intents', when the utterance asks what a term of the business
+	// means (definitional); defOut scales every intent but help and
+	// out_of_scope when the term is not the business's.
+	defBoost, defDamp, defOut float64
+	// anchoredHelp and anchoredOOS scale help's and out_of_scope's scores
+	// for an utterance that names something of the business (a question
+	// about the bot names none; "suggest something for a croissant buyer"
+	// is not off-topic).
+	anchoredHelp, anchoredOOS float64
 	// epochs and lambda (L2) train the linear model.
 	epochs  int
 	lambda  float64
 	weights featureWeights
 }
 
-var defaultParams = params{second: 0.25, knn: 0.3, oos: 0.15, noAnchor: 0.6, epochs: 40, lambda: 3e-3, weights: defaultWeights}
+var defaultParams = params{second: 0.25, knn: 0.3, oos: 0.15, noAnchor: 0.6, defBoost: 0.35, defDamp: 0.5, defOut: 0.3, anchoredHelp: 0.85, anchoredOOS: 0.85, epochs: 40, lambda: 3e-3, weights: defaultWeights}
 
-func (c *Classifier) score(units []unit, anchor bool) scored {
+func (c *Classifier) score(units []unit, anchor, def bool) scored {
 	q := c.emb.embed(units, true)
 	sims := make([]float32, len(c.examples))
 	for i, k := range q.keys {
@@ -337,6 +347,27 @@ func (c *Classifier) score(units []unit, anchor bool) scored {
 				s.intentScore[i] *= c.p.noAnchor
 			}
 		}
+		if anchor {
+			switch c.intents[i] {
+			case Help:
+				s.intentScore[i] *= c.p.anchoredHelp
+			case OutOfScope:
+				s.intentScore[i] *= c.p.anchoredOOS
+			}
+		}
+		// "What is EWR?" asks for the documents' definition, not for
+		// today's EWR; "what is quantum computing?" is not ours to answer.
+		if def {
+			switch name := c.intents[i]; {
+			case name == Help || name == OutOfScope:
+			case !anchor:
+				s.intentScore[i] *= c.p.defOut
+			case name == KnowledgeQA:
+				s.intentScore[i] += c.p.defBoost
+			default:
+				s.intentScore[i] *= c.p.defDamp
+			}
+		}
 		s.top = max(s.top, best[i])
 	}
 	s.order = make([]int, n)
@@ -373,7 +404,7 @@ func (c *Classifier) Classify(ctx context.Context, text string, prev *Result) Re
 	d := newDoc(text)
 	slots := c.ext.extract(d, c.now())
 	units := d.units()
-	s := c.score(units, anchored(units, d.spans))
+	s := c.score(units, anchored(units, d.spans), definitional(d))
 	res := Result{Slots: slots, Locale: DetectLocale(text), Source: SourceExamples}
 
 	bi := s.order[0]

@@ -41,6 +41,7 @@ var hostIntents = map[string]hostIntent{
 			"what are you able to do?", "getting started", "how does crumb work?", "list your commands", "who are you and what do you do?",
 			"what can this bot do?", "help me get started", "usage", "what questions can you answer?", "what are you for?",
 			"what things can you do for me?", "what features can I use?", "what can I do with this?", "무엇을 물어봐야 할까?", "what am I supposed to do here?", "list of capabilities",
+			"what are you capable of?", "tell me what you can help with", "할 줄 아는 게 뭐야?", "어떤 기능이 있는지 보여줘",
 		},
 	},
 	KnowledgeQA: {
@@ -81,6 +82,8 @@ var hostIntents = map[string]hostIntent{
 			"what's 5 times 7?", "계산기 켜줘", "what's the best tv to buy?", "recommend a song", "what is the point of it all?",
 			"make a reservation for dinner", "예약 잡아줘", "요리 방법 알려줘", "how to learn guitar", "what is machine learning?",
 			"what is inflation?", "what is photosynthesis?",
+			"what is DNA?", "what is artificial intelligence?", "인공지능이 뭐야?", "메타버스가 뭐야?", "suggest a novel to read", "읽을 만한 소설 추천", "podcast recommendations",
+			"recommend a good movie", "좋은 향수 추천해줘",
 		},
 	},
 	WasteForecast: {
@@ -90,6 +93,7 @@ var hostIntents = map[string]hostIntent{
 			"오늘 폐기 많이 나올 상품", "마감 후 남을 재고 예측", "버려질 것 같은 빵", "EWR 높은 상품", "폐기율 12% 넘는 매장", "오늘 폐기량 예상",
 			"EWR at Hongdae", "홍대점 EWR 알려줘", "waste forecast for today", "items at risk of being thrown away", "expected waste rate per store", "what will be left unsold tonight?",
 			"which items will be thrown out today", "leftover forecast", "EWR by item", "products likely to be discarded", "how much will go unsold today",
+			"마감하고 버리게 될 빵 있어?", "저녁에 남아서 버릴 상품", "what will we have to throw away this evening?",
 		},
 	},
 	DemandForecast: {
@@ -100,6 +104,7 @@ var hostIntents = map[string]hostIntent{
 			"sales forecast for tomorrow", "how many will we sell next week?", "demand prediction for the weekend", "how many should we bake tomorrow?",
 			"how many should we bake for Saturday", "how many cookies will we sell this weekend?", "내일 케이크 몇 개 필요할까?", "sales forecast for the next 7 days", "expected demand for cakes on Christmas",
 			"projected sales this weekend", "forecast units sold on Friday", "how much revenue do we expect next week?",
+			"how many loaves will we need for the weekend?", "토요일에 빵 얼마나 필요해?",
 		},
 	},
 	SegmentInsight: {

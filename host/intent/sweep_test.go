@@ -28,6 +28,16 @@ func TestSweep(t *testing.T) {
 		p.noAnchor = x
 		run(fmt.Sprintf("noAnchor=%.2f", x), p)
 	}
+	for _, x := range []float64{1, 0.85, 0.7, 0.5} {
+		p := defaultParams
+		p.anchoredHelp, p.anchoredOOS = x, x
+		run(fmt.Sprintf("anchoredHelp,OOS=%.2f", x), p)
+	}
+	for _, x := range [][3]float64{{0, 1, 1}, {0.2, 0.7, 0.5}, {0.35, 0.5, 0.3}, {0.5, 0.4, 0.2}} {
+		p := defaultParams
+		p.defBoost, p.defDamp, p.defOut = x[0], x[1], x[2]
+		run(fmt.Sprintf("defBoost,Damp,Out=%v", x), p)
+	}
 	for _, e := range []int{20, 40, 80} {
 		for _, l := range []float64{1e-4, 1e-3, 3e-3, 1e-2} {
 			p := defaultParams

@@ -1,0 +1,119 @@
+package intent
+
+import "strings"
+
+// definitional reports whether an utterance asks what a term means ("what
+// is EWR?", "what does RFM stand for", "what's a dormant customer?", "EWR이
+// 뭐예요?", "휴면 고객 뜻") rather than asking for numbers about it ("what
+// is the EWR at Hongdae today?"). Such a question is answered from the
+// documents when the term is the bakery's, and is out of scope otherwise
+// ("what is quantum computing?").
+//
+// The cue is kept narrow: a short term, no store, product, date, amount or
+// member (those ask about something, not what a word means).
+func definitional(d *doc) bool {
+	for _, s := range d.spans {
+		switch s.kind {
+		case spanStore, spanProduct, spanDate, spanRelDate, spanMoney, spanMember, spanDays, spanPercent, spanCategory:
+			return false
+		}
+	}
+	var words []string
+	for _, f := range strings.Fields(d.text) {
+		if f = strings.Trim(f, ".,-/:&+#"); f != "" {
+			words = append(words, f)
+		}
+	}
+	if len(words) == 0 || len(words) > 10 {
+		return false
+	}
+	if definitionalEN(words) {
+		return true
+	}
+	return definitionalKO(words)
+}
+
+// defNotTerm are words that, opening the term of "what is …", make it a
+// request about a particular thing ("what is the forecast", "what's our
+// EWR today") rather than a question about a word.
+var defNotTerm = map[string]bool{
+	"the": true, "our": true, "my": true, "your": true, "this": true, "that": true, "today": true, "todays": true,
+	"tomorrow": true, "tonight": true, "next": true, "current": true, "best": true, "most": true, "up": true,
+	"going": true, "left": true, "new": true, "there": true, "it": true, "happening": true, "on": true, "in": true,
+}
+
+func definitionalEN(w []string) bool {
+	s := " " + strings.Join(w, " ") + " "
+	for _, c := range []string{" stand for ", " stands for ", " meaning of ", " difference between ", " is meant by ", " do you mean by ", " mean by "} {
+		if strings.Contains(s, c) {
+			return true
+		}
+	}
+	if w[0] == "define" || (len(w) <= 4 && (w[len(w)-1] == "meaning" || w[len(w)-1] == "definition")) {
+		return true
+	}
+	// what does X mean
+	if len(w) >= 4 && w[0] == "what" && (w[1] == "does" || w[1] == "do") && (w[len(w)-1] == "mean" || w[len(w)-1] == "means") {
+		return true
+	}
+	// what is (a) X, with X one to three words
+	var rest []string
+	switch {
+	case len(w) >= 3 && w[0] == "what" && (w[1] == "is" || w[1] == "s" || w[1] == "are"):
+		rest = w[2:]
+	case len(w) >= 2 && (w[0] == "whats" || w[0] == "wats"):
+		rest = w[1:]
+	default:
+		return false
+	}
+	if len(rest) > 0 && (rest[0] == "a" || rest[0] == "an") {
+		rest = rest[1:]
+	}
+	if len(rest) == 0 || len(rest) > 3 || defNotTerm[rest[0]] {
+		return false
+	}
+	for _, r := range rest {
+		if r == "like" || r == "for" || r == "at" || r == "in" || r == "on" || r == "by" || r == "of" {
+			return false
+		}
+	}
+	return true
+}
+
+// koDefEndings end a Korean "what is X" question.
+var koDefEndings = []string{"무엇인가요", "무엇인지", "무엇이야", "무엇이에요", "뭐예요", "뭐에요", "뭔가요", "뭐야", "뭐지", "뭐죠", "뭐임", "뭔데", "뭐니", "뭐냐"}
+
+func definitionalKO(w []string) bool {
+	joined := strings.Join(w, "")
+	if len(w) <= 5 && (strings.Contains(joined, "뜻") || strings.Contains(joined, "의미가") || strings.Contains(joined, "의미는") || strings.Contains(joined, "무슨의미") || strings.HasSuffix(joined, "의미")) {
+		return true
+	}
+	// X란? X이란 뭐야
+	last := w[len(w)-1]
+	if len(w) <= 3 && (strings.HasSuffix(last, "이란") || (strings.HasSuffix(last, "란") && len([]rune(last)) >= 3)) {
+		return true
+	}
+	// X이/가/은/는 뭐야, with X one or two words
+	for _, e := range koDefEndings {
+		if !strings.HasSuffix(joined, e) {
+			continue
+		}
+		var term []string
+		if last == e {
+			term = w[:len(w)-1]
+		} else {
+			term = append(w[:len(w)-1:len(w)-1], strings.TrimSuffix(last, e))
+		}
+		if len(term) == 0 || len(term) > 2 {
+			return false
+		}
+		t := term[len(term)-1]
+		for _, p := range []string{"이", "가", "은", "는", "란", "이란"} {
+			if strings.HasSuffix(t, p) && len([]rune(t)) > 1 {
+				return true
+			}
+		}
+		return false
+	}
+	return false
+}
