@@ -361,6 +361,11 @@ func (e *embedder) correct(word string) string {
 	if n < 4 {
 		return word
 	}
+	// A word of the concept lexicon is known even if no example has it
+	// ("contact" is not a typo of "contain").
+	if _, ok := lexicon.conceptOf(stemEN(word)); ok {
+		return word
+	}
 	maxD := 1
 	if n >= 7 {
 		maxD = 2
@@ -368,6 +373,11 @@ func (e *embedder) correct(word string) string {
 	best, bestD, bestDF := word, maxD+1, 0
 	for l := n - maxD; l <= n+maxD; l++ {
 		for _, v := range e.byLen[l] {
+			// Typos seldom change the first letter: "most" is not a
+			// typo of "cost", nor "mountain" of "contain".
+			if v[0] != word[0] {
+				continue
+			}
 			d := editDistance(word, v, maxD)
 			if d < bestD || (d == bestD && e.vocab[v].df > bestDF) {
 				best, bestD, bestDF = v, d, e.vocab[v].df

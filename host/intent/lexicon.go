@@ -32,7 +32,7 @@ var concepts = map[string][]string{
 	"budget":     {"예산", "budget"},
 	"push":       {"푸시", "알림", "메시지", "문자", "알림톡", "카톡", "push", "notification", "message", "alert", "sms"},
 	"copy":       {"문구", "카피", "헤드라인", "초안", "광고", "copy", "headline", "draft", "wording", "copywriting", "ad", "advert", "advertising", "slogan"},
-	"policy":     {"정책", "규정", "규칙", "가이드", "policy", "rule", "guideline", "guide"},
+	"policy":     {"정책", "규정", "규칙", "가이드", "환불", "반품", "policy", "rule", "guideline", "guide", "refund"},
 	"coupon":     {"쿠폰", "coupon", "voucher"},
 	"define":     {"정의", "기준", "define", "definition", "criteria", "criterion"},
 	"calculate":  {"계산", "공식", "산출", "calculate", "calculation", "compute", "formula", "산정", "계산식", "computed"},
