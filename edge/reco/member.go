@@ -23,6 +23,12 @@ type MemberSpec struct {
 	// band 1; 0 is unknown.
 	AgeBands []int `json:"age_bands"`
 	Dim      int   `json:"dim"`
+	// RepeatWeight scales each member's repeat-purchase score (User.RepeatScores) added to the
+	// graphs' scores outside the graphs (AddRepeat); 0 leaves the graph scores as they are.
+	RepeatWeight float32 `json:"repeat_weight,omitempty"`
+	// RepeatDecay is the per-basket recency decay the repeat scores were built with (for the
+	// record; the scores in the bundle already carry it).
+	RepeatDecay float32 `json:"repeat_decay,omitempty"`
 
 	items map[string]int
 	users map[string]int
@@ -36,6 +42,11 @@ type User struct {
 	AgeBand int    `json:"age_band,omitempty"`
 	// Recent are the member's last purchased items (item indices), most recent first.
 	Recent []int32 `json:"recent,omitempty"`
+	// RepeatItems and RepeatScores are the member's own past items with their recency-decayed
+	// purchase frequency (share of the member's baskets holding the item, each basket weighted
+	// by decay^age), best first; only set when the spec's RepeatWeight is.
+	RepeatItems  []int32   `json:"repeat_items,omitempty"`
+	RepeatScores []float32 `json:"repeat_scores,omitempty"`
 }
 
 // ParseMemberSpec decodes and checks member.json.
@@ -72,9 +83,38 @@ func (s *MemberSpec) Check() error {
 				return fmt.Errorf("%s: user %q has recent item %d out of range", FileMember, u.ID, r)
 			}
 		}
+		if len(u.RepeatItems) != len(u.RepeatScores) {
+			return fmt.Errorf("%s: user %q has %d repeat items and %d repeat scores", FileMember, u.ID, len(u.RepeatItems), len(u.RepeatScores))
+		}
+		for _, r := range u.RepeatItems {
+			if r < 0 || int(r) >= len(s.Items) {
+				return fmt.Errorf("%s: user %q has repeat item %d out of range", FileMember, u.ID, r)
+			}
+		}
 		s.users[u.ID] = i
 	}
+	if s.RepeatWeight < 0 {
+		return fmt.Errorf("%s: repeat_weight %g is negative", FileMember, s.RepeatWeight)
+	}
 	return nil
+}
+
+// AddRepeat adds RepeatWeight × the member's repeat-purchase score to the graph scores of a
+// known member (in place); unknown members and a zero weight leave scores alone. The plugin,
+// the evaluation and crumb-edge call it after the member graph so they rank alike.
+func (s *MemberSpec) AddRepeat(userID string, scores []float32) {
+	if s.RepeatWeight == 0 {
+		return
+	}
+	u, ok := s.User(userID)
+	if !ok {
+		return
+	}
+	for i, it := range u.RepeatItems {
+		if int(it) < len(scores) {
+			scores[it] += s.RepeatWeight * u.RepeatScores[i]
+		}
+	}
 }
 
 // Item returns the score column of item id.

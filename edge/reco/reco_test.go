@@ -116,3 +116,46 @@ func TestTopK(t *testing.T) {
 		t.Errorf("TopK = %v, want [1 3 2] (ties to the lower column, 5 excluded)", items)
 	}
 }
+
+func TestAddRepeat(t *testing.T) {
+	s := &MemberSpec{Items: []string{"a", "b", "c"}, ContextLen: 2, KindWeights: []float32{0, 0.5, 0.8, 1},
+		Users: []User{{ID: "m1", Index: 1, RepeatItems: []int32{2, 0}, RepeatScores: []float32{0.5, 0.25}}}}
+	if err := s.Check(); err != nil {
+		t.Fatal(err)
+	}
+	scores := []float32{1, 1, 1}
+	s.AddRepeat("m1", scores) // weight 0: the graph alone
+	if !reflect.DeepEqual(scores, []float32{1, 1, 1}) {
+		t.Errorf("weight 0 changed scores: %v", scores)
+	}
+	s.RepeatWeight = 2
+	s.AddRepeat("m1", scores)
+	if want := []float32{1.5, 1, 2}; !reflect.DeepEqual(scores, want) {
+		t.Errorf("AddRepeat(m1) = %v, want %v", scores, want)
+	}
+	s.AddRepeat("stranger", scores)
+	if want := []float32{1.5, 1, 2}; !reflect.DeepEqual(scores, want) {
+		t.Errorf("an unknown member changed scores: %v", scores)
+	}
+	// Round trip through member.json keeps the blend.
+	data, _ := json.Marshal(s)
+	back, err := ParseMemberSpec(data)
+	if err != nil || back.RepeatWeight != 2 || !reflect.DeepEqual(back.Users[0].RepeatItems, []int32{2, 0}) {
+		t.Errorf("round trip: %+v %v", back, err)
+	}
+	for _, bad := range []User{
+		{ID: "m1", Index: 1, RepeatItems: []int32{2}, RepeatScores: []float32{0.5, 0.1}},
+		{ID: "m1", Index: 1, RepeatItems: []int32{3}, RepeatScores: []float32{0.5}},
+	} {
+		b := *s
+		b.Users = []User{bad}
+		if err := b.Check(); err == nil {
+			t.Errorf("Check accepted %+v", bad)
+		}
+	}
+	neg := *s
+	neg.RepeatWeight = -1
+	if err := neg.Check(); err == nil {
+		t.Error("Check accepted a negative repeat weight")
+	}
+}

@@ -147,6 +147,9 @@ func (p *recommender) evaluate(ctx context.Context, call *tools.Call, in EvalIn)
 	if err != nil {
 		return nil, err
 	}
+	if out.Selection != nil {
+		mm.repeat = out.Selection.Repeat
+	}
 	out.Train, out.TrainSeconds = st, time.Since(t0).Seconds()
 	spec := mm.spec(h, s)
 	q := mm.m.Quantize()
@@ -215,6 +218,8 @@ func (p *recommender) evaluate(ctx context.Context, call *tools.Call, in EvalIn)
 		if err != nil {
 			return nil, err
 		}
+		spec.AddRepeat(c.member, fs)
+		spec.AddRepeat(c.member, qs)
 		f11 := reco.TopK(fs, excl, 11)
 		if len(f11) == 11 {
 			gaps = append(gaps, f11[9].Score-f11[10].Score)
@@ -247,14 +252,14 @@ func (p *recommender) evaluate(ctx context.Context, call *tools.Call, in EvalIn)
 		out.Gap10 = [2]float64{gaps[len(gaps)/10], gaps[len(gaps)/2]}
 	}
 
-	out.ONNX = p.onnxCheck(mm, q, cases, queries, func(name string, a [2]float64) { add(name, acc{a[0], a[1]}) })
+	out.ONNX = p.onnxCheck(mm, q, spec, cases, queries, func(name string, a [2]float64) { add(name, acc{a[0], a[1]}) })
 	out.Seconds = time.Since(start).Seconds()
 	return out, nil
 }
 
 // onnxCheck runs both exported graphs on every case through ONNX Runtime (when it loads) and
 // compares them with the Go reference; report adds the ONNX rows to the table.
-func (p *recommender) onnxCheck(mm *member, q *twotower.Quantized, cases []evalCase, queries []reco.MemberQuery, report func(string, [2]float64)) ONNXCheck {
+func (p *recommender) onnxCheck(mm *member, q *twotower.Quantized, spec *reco.MemberSpec, cases []evalCase, queries []reco.MemberQuery, report func(string, [2]float64)) ONNXCheck {
 	var chk ONNXCheck
 	if err := ort.Init(ort.LibPath("")); err != nil {
 		chk.Skipped = err.Error()
@@ -308,6 +313,10 @@ func (p *recommender) onnxCheck(mm *member, q *twotower.Quantized, cases []evalC
 			chk.FloatMaxAbsErr = math.Max(chk.FloatMaxAbsErr, math.Abs(float64(fo[j]-fref[j])))
 			chk.Int8MaxAbsErr = math.Max(chk.Int8MaxAbsErr, math.Abs(float64(qo[j]-qref[j])))
 		}
+		// The graphs are compared raw above; what is ranked is the served score, with the
+		// member's repeat-purchase blend added (reco.MemberSpec.AddRepeat) as the plugin adds it.
+		spec.AddRepeat(c.member, fo)
+		spec.AddRepeat(c.member, qo)
 		ft, qt := items(reco.TopK(fo, excl, 10)), items(reco.TopK(qo, excl, 10))
 		if sameSet(ft, qt) {
 			same++

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 
@@ -21,6 +22,67 @@ type member struct {
 	items []string       // item ids in the model's order
 	users []string       // member ids; user index = position + 1
 	uidx  map[string]int // member id → user index
+	// repeat is the repeat-purchase blend chosen on validation (zero: off).
+	repeat repeatBlend
+}
+
+// repeatBlend is how much of a member's own purchase history is added to the graph scores.
+type repeatBlend struct {
+	Weight float32 `json:"weight"`
+	Decay  float32 `json:"decay"`
+}
+
+// maxRepeat bounds the repeat items a member carries in member.json.
+const maxRepeat = 20
+
+// repeatGrid are the blends validation tries; the zero weight (the graph alone) comes first so
+// that ties keep it.
+var repeatGrid = func() []repeatBlend {
+	out := []repeatBlend{{}}
+	for _, d := range []float32{0.7, 0.9, 1} {
+		for _, w := range []float32{0.25, 0.5, 1, 2, 4, 8} {
+			out = append(out, repeatBlend{Weight: w, Decay: d})
+		}
+	}
+	return out
+}()
+
+// repeatScores is a member's recency-decayed purchase frequency over baskets (time order):
+// for each item, the sum of decay^age over the baskets holding it (age 0 = the newest) divided
+// by the sum over all baskets, so 1 means "in every basket"; the n best, best first (ties to the
+// lower item).
+func repeatScores(h *history, baskets []int, decay float32, n int) ([]int32, []float32) {
+	if len(baskets) == 0 || decay <= 0 {
+		return nil, nil
+	}
+	sum := map[int32]float64{}
+	var total, w float64 = 0, 1
+	for k := len(baskets) - 1; k >= 0; k-- {
+		for _, it := range h.baskets[baskets[k]].items {
+			sum[it] += w
+		}
+		total += w
+		w *= float64(decay)
+	}
+	items := make([]int32, 0, len(sum))
+	for it := range sum {
+		items = append(items, it)
+	}
+	slices.SortFunc(items, func(a, b int32) int {
+		if sum[a] != sum[b] {
+			if sum[a] > sum[b] {
+				return -1
+			}
+			return 1
+		}
+		return int(a - b)
+	})
+	items = items[:min(n, len(items))]
+	scores := make([]float32, len(items))
+	for i, it := range items {
+		scores[i] = float32(math.Round(sum[it]/total*1000) / 1000) // 3 decimals keep member.json small
+	}
+	return items, scores
 }
 
 func (mm *member) userIndex(id string) int { return mm.uidx[id] }
@@ -161,9 +223,16 @@ func trainMember(h *history, s split, cfg twotower.Config) (*member, twotower.St
 // spec makes member.json for the model: items, users with lookups from their baskets in s.
 func (mm *member) spec(h *history, s split) *reco.MemberSpec {
 	sp := &reco.MemberSpec{Items: mm.items, ContextLen: mm.m.ContextLen, KindWeights: mm.m.KindWeights[:], AgeBands: ageBounds, Dim: mm.m.Dim}
+	if mm.repeat.Weight > 0 {
+		sp.RepeatWeight, sp.RepeatDecay = mm.repeat.Weight, mm.repeat.Decay
+	}
 	for i, id := range mm.users {
 		g, a := demographics(h, id)
-		sp.Users = append(sp.Users, reco.User{ID: id, Index: i + 1, Gender: g, AgeBand: a, Recent: recent(h, s.byMember[id], mm.m.ContextLen)})
+		u := reco.User{ID: id, Index: i + 1, Gender: g, AgeBand: a, Recent: recent(h, s.byMember[id], mm.m.ContextLen)}
+		if sp.RepeatWeight > 0 {
+			u.RepeatItems, u.RepeatScores = repeatScores(h, s.byMember[id], mm.repeat.Decay, maxRepeat)
+		}
+		sp.Users = append(sp.Users, u)
 	}
 	sp.Check()
 	return sp
@@ -187,7 +256,20 @@ type Selection struct {
 	Epochs     int       `json:"epochs"`
 	Validation int       `json:"validation_cases"`
 	HR10       []float64 `json:"hr10_by_epoch"`
+	// Repeat is the repeat-purchase blend chosen at the chosen epoch, RepeatHR10 its
+	// validation HR@10 (HR10 is the graph alone).
+	Repeat     repeatBlend `json:"repeat"`
+	RepeatHR10 float64     `json:"repeat_hr10"`
+	// RepeatZ is the chosen blend's paired (McNemar) z against the graph alone on the same
+	// validation cases; RepeatBestZ the largest z of any blend at the chosen epoch.
+	RepeatZ     float64 `json:"repeat_z"`
+	RepeatBestZ float64 `json:"repeat_best_z"`
 }
+
+// repeatMinZ is the paired z a blend must reach on validation to be used: a one-sided 5 % test
+// with a Bonferroni correction for the 18 blends tried (0.05/18 → z 2.77), so that the best of
+// many noisy blends is not taken for signal.
+const repeatMinZ = 2.77
 
 // chooseEpochs trains on s less each member's last basket, for up to maxEpochs epochs, scoring
 // the held-out baskets (one seeded item held out, the rest the cart) after every epoch, and
@@ -227,6 +309,21 @@ func chooseEpochs(h *history, s split, cfg twotower.Config) (Selection, error) {
 	if err != nil {
 		return sel, err
 	}
+	// Each validation member's repeat scores from the baskets before the held-out one.
+	type rep struct {
+		items  []int32
+		scores []float32
+	}
+	repeats := map[string]map[float32]rep{}
+	for _, c := range val {
+		repeats[c.member] = map[float32]rep{}
+		for _, rb := range repeatGrid[1:] {
+			if _, ok := repeats[c.member][rb.Decay]; !ok {
+				ri, rs := repeatScores(h, inner.byMember[c.member], rb.Decay, maxRepeat)
+				repeats[c.member][rb.Decay] = rep{ri, rs}
+			}
+		}
+	}
 	best, since := -1.0, 0
 	for e := 0; e < maxEpochs && since < 2; e++ {
 		ex := mm.examples(h, inner, cfg.Seed+uint64(e))
@@ -234,7 +331,8 @@ func chooseEpochs(h *history, s split, cfg twotower.Config) (Selection, error) {
 			return sel, err
 		}
 		spec := mm.spec(h, inner)
-		hits := 0
+		hits := make([]int, len(repeatGrid))
+		gained, lost := make([]int, len(repeatGrid)), make([]int, len(repeatGrid))
 		for _, c := range val {
 			ids := make([]string, len(c.cart))
 			excl := map[int]bool{}
@@ -247,16 +345,49 @@ func chooseEpochs(h *history, s split, cfg twotower.Config) (Selection, error) {
 			if err != nil {
 				return sel, err
 			}
-			for _, x := range reco.TopK(scores, excl, 10) {
-				if int32(x.Item) == c.target {
-					hits++
+			blended := make([]float32, len(scores))
+			hit0 := false
+			for gi, rb := range repeatGrid {
+				copy(blended, scores)
+				if rb.Weight > 0 {
+					ri, rs := repeats[c.member][rb.Decay].items, repeats[c.member][rb.Decay].scores
+					for k, it := range ri {
+						blended[it] += rb.Weight * rs[k]
+					}
+				}
+				hit := false
+				for _, x := range reco.TopK(blended, excl, 10) {
+					hit = hit || int32(x.Item) == c.target
+				}
+				if hit {
+					hits[gi]++
+				}
+				switch {
+				case gi == 0:
+					hit0 = hit
+				case hit && !hit0:
+					gained[gi]++
+				case !hit && hit0:
+					lost[gi]++
 				}
 			}
 		}
-		hr := float64(hits) / float64(len(val))
+		hr := float64(hits[0]) / float64(len(val))
 		sel.HR10 = append(sel.HR10, hr)
 		if hr > best {
 			best, since, sel.Epochs = hr, 0, e+1
+			sel.Repeat, sel.RepeatHR10, sel.RepeatBestZ = repeatBlend{}, hr, 0
+			sel.RepeatZ = 0
+			for gi, n := range hits {
+				if gi == 0 || gained[gi] == lost[gi] {
+					continue
+				}
+				z := float64(gained[gi]-lost[gi]) / math.Sqrt(float64(gained[gi]+lost[gi]))
+				if rhr := float64(n) / float64(len(val)); z >= repeatMinZ && rhr > sel.RepeatHR10 {
+					sel.Repeat, sel.RepeatHR10, sel.RepeatZ = repeatGrid[gi], rhr, z
+				}
+				sel.RepeatBestZ = max(sel.RepeatBestZ, z)
+			}
 		} else {
 			since++
 		}

@@ -76,6 +76,8 @@ type stateHeader struct {
 	Users   []string  `json:"users"`
 	Cutoff  time.Time `json:"cutoff"` // time of the newest basket trained on
 	Baskets int       `json:"baskets"`
+	// Repeat is the repeat-purchase blend the full training chose; fine-tuning keeps it.
+	Repeat repeatBlend `json:"repeat,omitempty"`
 }
 
 func encodeState(h stateHeader, m *twotower.Model) ([]byte, error) {

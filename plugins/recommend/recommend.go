@@ -95,6 +95,7 @@ func (p *recommender) recommend(ctx context.Context, call *tools.Call, in Recomm
 			if err != nil {
 				return nil, err
 			}
+			l.spec.AddRepeat(in.MemberID, scores)
 			for _, id := range ids {
 				if c, ok := l.spec.Item(id); ok {
 					excl[c] = true

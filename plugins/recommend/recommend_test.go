@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -351,5 +352,51 @@ func TestPluginSubprocess(t *testing.T) {
 	res, err = c.Invoke(ctx, &tools.Invocation{Tool: "recommend", Args: json.RawMessage(`{"member_id":"12345","cart":["latte"]}`), CallInfo: tools.CallInfo{Locale: "en"}})
 	if err != nil || res.Failure != "" || !strings.Contains(string(res.Output), `"model":"member"`) {
 		t.Errorf("recommend: %v %+v", err, res)
+	}
+}
+
+func TestRepeatScores(t *testing.T) {
+	h := &history{baskets: []basket{{items: []int32{0, 1}}, {items: []int32{0}}, {items: []int32{2}}}}
+	// Newest first: {2} weighs 1, {0} 0.5, {0 1} 0.25; total 1.75.
+	items, scores := repeatScores(h, []int{0, 1, 2}, 0.5, 5)
+	if want := []int32{2, 0, 1}; !slices.Equal(items, want) {
+		t.Fatalf("items %v, want %v", items, want)
+	}
+	for i, want := range []float32{0.571, 0.429, 0.143} {
+		if math.Abs(float64(scores[i]-want)) > 1e-6 {
+			t.Errorf("score of item %d = %v, want %v", items[i], scores[i], want)
+		}
+	}
+	// Without decay it is the share of baskets: item 0 is in two of three.
+	items, scores = repeatScores(h, []int{0, 1, 2}, 1, 1)
+	if !slices.Equal(items, []int32{0}) || math.Abs(float64(scores[0])-0.667) > 1e-6 {
+		t.Errorf("decay 1, top 1: %v %v", items, scores)
+	}
+	if items, _ := repeatScores(h, nil, 0.5, 5); items != nil {
+		t.Errorf("no baskets: %v", items)
+	}
+}
+
+// TestRecommendAddsRepeat: the member path ranks with the bundle's repeat blend added to the
+// graph's scores.
+func TestRecommendAddsRepeat(t *testing.T) {
+	p, host := trained(t)
+	ctx := context.Background()
+	c := call(host, "en")
+	before, err := p.recommend(ctx, c, RecommendIn{MemberID: "12345", Limit: 3})
+	if err != nil || before.Model != "member" {
+		t.Fatalf("%+v %v", before, err)
+	}
+	// Give member 12345 a strong repeat score for the item the graph ranks last.
+	l := p.cur
+	u, _ := l.spec.User("12345")
+	q, _ := l.spec.Query(reco.Request{UserID: "12345"})
+	scores, _ := l.member.Scores(input(q))
+	last := reco.TopK(scores, nil, len(scores))[len(scores)-1].Item
+	u.RepeatItems, u.RepeatScores = []int32{int32(last)}, []float32{1}
+	l.spec.RepeatWeight = 1000
+	after, err := p.recommend(ctx, c, RecommendIn{MemberID: "12345", Limit: 3})
+	if err != nil || after.Model != "member" || after.Recommendations[0].ID != l.spec.Items[last] {
+		t.Errorf("with the repeat blend the first recommendation should be %s: %+v %v (before %+v)", l.spec.Items[last], after, err, before.Recommendations)
 	}
 }

@@ -115,6 +115,9 @@ func (p *recommender) train(ctx context.Context, call *tools.Call, in TrainIn) (
 		if mm, out.Member, err = trainMember(h, all, cfg); err != nil {
 			return nil, err
 		}
+		if out.Selection != nil {
+			mm.repeat = out.Selection.Repeat
+		}
 	} else {
 		out.Mode = "fine-tune"
 		users := h.members(prev.Users)
@@ -124,6 +127,7 @@ func (p *recommender) train(ctx context.Context, call *tools.Call, in TrainIn) (
 		}
 		prevModel.Grow(len(users), len(items), uint64(prev.Version)+1)
 		mm = newMember(prevModel, items, users)
+		mm.repeat = prev.Repeat
 		// Examples: every basket after the cutoff, and a replay of earlier ones.
 		s := split{byMember: h.byMember, first: map[string]int{}}
 		var old []string
@@ -180,7 +184,7 @@ func (p *recommender) train(ctx context.Context, call *tools.Call, in TrainIn) (
 	out.Files = b.Manifest.Files
 
 	cutoff := h.baskets[len(h.baskets)-1].at
-	state, err := encodeState(stateHeader{Version: version, Items: mm.items, Users: mm.users, Cutoff: cutoff, Baskets: len(h.baskets)}, mm.m)
+	state, err := encodeState(stateHeader{Version: version, Items: mm.items, Users: mm.users, Cutoff: cutoff, Baskets: len(h.baskets), Repeat: mm.repeat}, mm.m)
 	if err != nil {
 		return nil, err
 	}

@@ -106,6 +106,16 @@ func (a *app) evalRecommendCmd() *cobra.Command {
 					} `json:"train"`
 					TrainSeconds float64 `json:"train_seconds"`
 					Seconds      float64 `json:"seconds"`
+					Selection    *struct {
+						HR10   []float64 `json:"hr10_by_epoch"`
+						Repeat struct {
+							Weight float64 `json:"weight"`
+							Decay  float64 `json:"decay"`
+						} `json:"repeat"`
+						RepeatHR10  float64 `json:"repeat_hr10"`
+						RepeatZ     float64 `json:"repeat_z"`
+						RepeatBestZ float64 `json:"repeat_best_z"`
+					} `json:"epoch_selection"`
 				}
 				if err := json.Unmarshal(r.Evaluation, &ev); err != nil {
 					return err
@@ -114,6 +124,14 @@ func (a *app) evalRecommendCmd() *cobra.Command {
 					r.Dataset, r.Importer, ev.Members, ev.Baskets, ev.Items, ev.Cases, ev.KnownMembers)
 				fmt.Fprintf(a.stdout, "member model: %d epochs, %s softmax, %d examples in the last epoch, loss %.3f, %.1f s; whole evaluation %.1f s\n",
 					ev.Train.Epochs, ev.Train.Softmax, ev.Train.Examples, ev.Train.Loss, ev.TrainSeconds, ev.Seconds)
+				if sel := ev.Selection; sel != nil && len(sel.HR10) >= ev.Train.Epochs && ev.Train.Epochs > 0 {
+					if sel.Repeat.Weight > 0 {
+						fmt.Fprintf(a.stdout, "repeat-purchase blend (chosen on validation): weight %g, decay %g; validation HR@10 %.4f → %.4f (paired z %.1f)\n",
+							sel.Repeat.Weight, sel.Repeat.Decay, sel.HR10[ev.Train.Epochs-1], sel.RepeatHR10, sel.RepeatZ)
+					} else {
+						fmt.Fprintf(a.stdout, "repeat-purchase blend: off (no blend passed validation; best paired z %.1f)\n", sel.RepeatBestZ)
+					}
+				}
 				tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 				fmt.Fprintln(tw, "METHOD\tHR@10\tMRR@10\tVS POPULARITY (HR@10)")
 				for _, s := range ev.Scores {
