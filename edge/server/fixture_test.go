@@ -60,6 +60,7 @@ func fakeGraph(t testing.TB, table [][]float32, int8 bool) []byte {
 
 type bundleOpts struct {
 	badProbes bool // probes that no runtime reproduces
+	repeat    bool // member 777 bought P08 before, with a weight that puts it first
 }
 
 // makeBundle writes a complete bundle of the fake models.
@@ -78,6 +79,10 @@ func makeBundle(t testing.TB, version int, o bundleOpts) []byte {
 	}
 	spec := &reco.MemberSpec{Items: ids, ContextLen: 10, KindWeights: []float32{0, 0.5, 0.8, 1}, AgeBands: []int{10, 20, 30, 40, 50, 60}, Dim: 8,
 		Users: []reco.User{{ID: "12345", Index: 1, Gender: 2, AgeBand: 3, Recent: []int32{3}}, {ID: "777", Index: 2}}}
+	if o.repeat {
+		spec.RepeatWeight = 100
+		spec.Users[1].RepeatItems, spec.Users[1].RepeatScores = []int32{7}, []float32{1}
+	}
 	table := userScores(version)
 	q, s := onnx.Quantize(flatten(table), len(table), len(table[0]), 0)
 	deq := onnx.Dequantize(q, s, len(table), len(table[0]), 0)

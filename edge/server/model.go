@@ -190,6 +190,8 @@ func (m *Models) Recommend(r reco.Request, k int) (Answer, error) {
 			if err != nil {
 				return Answer{}, fmt.Errorf("member model: %w", err)
 			}
+			// The member's own repeat purchases, as the plugin ranks them.
+			m.Spec.AddRepeat(r.UserID, scores)
 			excl := map[int]bool{}
 			for _, id := range append(append([]string(nil), r.Cart...), r.Wishlist...) {
 				if c, ok := m.Spec.Item(id); ok {

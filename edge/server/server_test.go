@@ -138,6 +138,15 @@ func TestFloatForm(t *testing.T) {
 	if err != nil || a.Model != "member-float32" || !slices.Equal(a.Recommendations, []string{"P06", "P07", "P01"}) {
 		t.Errorf("float member answer %+v, %v", a, err)
 	}
+	// A bundle with repeat purchases ranks the member's own past item first,
+	// as the plugin does; the model's order follows.
+	if err := s.Install(makeBundle(t, 2, bundleOpts{repeat: true})); err != nil {
+		t.Fatal(err)
+	}
+	a, err = s.Models().Recommend(reco.Request{UserID: "777"}, 3)
+	if err != nil || !slices.Equal(a.Recommendations, []string{"P08", "P06", "P07"}) {
+		t.Errorf("member answer with repeat purchases %+v, %v; want P08 first", a, err)
+	}
 	if _, err := New(Options{Dir: t.TempDir(), Form: "int4"}); err == nil || !strings.Contains(err.Error(), "int8 or float32") {
 		t.Errorf("form int4 accepted: %v", err)
 	}
