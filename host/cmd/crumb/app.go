@@ -172,23 +172,17 @@ func (a *app) syncKnowledge(ctx context.Context) (*knowledge.KB, func(), error) 
 	if err != nil {
 		return nil, nil, err
 	}
-	emb, closeEmb, err := newEmbedder(k)
+	kb, closeKB, err := openKB(ctx, k)
 	if err != nil {
-		return nil, nil, err
-	}
-	kb, err := knowledge.Open(ctx, knowledge.Options{Dir: k.Dir, Embedder: emb})
-	if err != nil {
-		closeEmb()
 		return nil, nil, fmt.Errorf("open the knowledge base: %w", err)
 	}
 	if rep, synced, err := kb.SyncCorpus(ctx, knowledge.Docs, false); err != nil {
-		kb.Close()
-		closeEmb()
+		closeKB()
 		return nil, nil, fmt.Errorf("ingest the knowledge corpus: %w", err)
 	} else if synced {
 		a.log.Info("knowledge corpus ingested", "dir", k.Dir, "documents", rep.Docs, "chunks", rep.Chunks)
 	}
-	return kb, func() { kb.Close(); closeEmb() }, nil
+	return kb, closeKB, nil
 }
 
 func (a *app) versionCmd() *cobra.Command {

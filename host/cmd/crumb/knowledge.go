@@ -143,6 +143,12 @@ func (a *app) openKnowledge(ctx context.Context, embedder string) (*knowledge.KB
 	if _, err := os.Stat(k.Dir); errors.Is(err, fs.ErrNotExist) {
 		return nil, nil, fmt.Errorf("no knowledge base at %s: build it with `crumb knowledge ingest`", k.Dir)
 	}
+	return openKB(ctx, k)
+}
+
+// openKB opens the knowledge base k describes with its embedder, creating
+// it when absent; close releases both.
+func openKB(ctx context.Context, k config.Knowledge) (*knowledge.KB, func(), error) {
 	emb, closeEmb, err := newEmbedder(k)
 	if err != nil {
 		return nil, nil, err

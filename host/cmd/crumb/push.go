@@ -40,6 +40,21 @@ func asPushStore(st store.Store) (pushStore, error) {
 	return ps, nil
 }
 
+// openPushStore opens the database as the push pipeline's store; close
+// releases it.
+func (a *app) openPushStore(ctx context.Context) (pushStore, func(), error) {
+	st, err := a.openStore(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	ps, err := asPushStore(st)
+	if err != nil {
+		st.Close()
+		return nil, nil, err
+	}
+	return ps, func() { st.Close() }, nil
+}
+
 // pushSystem is the scheduler and the push pipeline of one process.
 type pushSystem struct {
 	store    pushStore
@@ -312,15 +327,11 @@ func (a *app) pushCmd() *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx := cmd.Context()
-			st, err := a.openStore(ctx)
+			ps, closeStore, err := a.openPushStore(ctx)
 			if err != nil {
 				return err
 			}
-			defer st.Close()
-			ps, err := asPushStore(st)
-			if err != nil {
-				return err
-			}
+			defer closeStore()
 			counts, err := ps.PushCounts(ctx, date)
 			if err != nil {
 				return err
@@ -400,15 +411,11 @@ func (a *app) pushCmd() *cobra.Command {
 			Args:  cobra.MinimumNArgs(1),
 			RunE: func(cmd *cobra.Command, args []string) error {
 				ctx := cmd.Context()
-				st, err := a.openStore(ctx)
+				ps, closeStore, err := a.openPushStore(ctx)
 				if err != nil {
 					return err
 				}
-				defer st.Close()
-				ps, err := asPushStore(st)
-				if err != nil {
-					return err
-				}
+				defer closeStore()
 				p, err := push.NewPipeline(push.PipelineOptions{Store: ps, Copy: push.CopywriterFunc(func(context.Context, []push.CopyRequest) ([]push.CopyResult, error) {
 					return nil, errors.New("not used")
 				})})

@@ -26,15 +26,11 @@ func (a *app) scheduleCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			st, err := a.openStore(ctx)
+			ps, closeStore, err := a.openPushStore(ctx)
 			if err != nil {
 				return err
 			}
-			defer st.Close()
-			ps, err := asPushStore(st)
-			if err != nil {
-				return err
-			}
+			defer closeStore()
 			last, err := ps.LastRuns(ctx)
 			if err != nil {
 				return err
@@ -132,15 +128,11 @@ func (a *app) scheduleCmd() *cobra.Command {
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			st, err := a.openStore(ctx)
+			ps, closeStore, err := a.openPushStore(ctx)
 			if err != nil {
 				return err
 			}
-			defer st.Close()
-			ps, err := asPushStore(st)
-			if err != nil {
-				return err
-			}
+			defer closeStore()
 			job := ""
 			if len(args) == 1 {
 				job = args[0]
