@@ -17,7 +17,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode"
 	"unicode/utf8"
 
 	"github.com/google/uuid"
@@ -219,14 +218,7 @@ var seoul = func() *time.Location {
 }()
 
 // DetectLocale returns ko when the text holds Hangul, en otherwise.
-func DetectLocale(text string) string {
-	for _, r := range text {
-		if unicode.Is(unicode.Hangul, r) {
-			return "ko"
-		}
-	}
-	return "en"
-}
+func DetectLocale(text string) string { return intent.DetectLocale(text) }
 
 // Handle answers one turn.
 func (e *Engine) Handle(ctx context.Context, t *Turn) (*Reply, error) {
@@ -273,11 +265,14 @@ func (e *Engine) Stream(ctx context.Context, t *Turn, emit func(Event)) (*Reply,
 	if err != nil {
 		return nil, err
 	}
+	cls, infos, err := e.current(ctx)
+	if err != nil {
+		return nil, err
+	}
 	if _, err := e.store.AppendMessage(ctx, &store.Message{ConversationID: conv.ID, Role: "user", Text: text}); err != nil {
 		return nil, fmt.Errorf("record message: %w", err)
 	}
 
-	cls, infos := e.current(ctx)
 	res := cls.Classify(ctx, text, prev)
 	reply.Intent, reply.Confidence, reply.Slots, reply.Followup = res.Intent, round3(res.Confidence), res.Slots, res.Followup
 	reply.Timings.RouteMS = ms(time.Since(start))

@@ -18,7 +18,7 @@ const catalogTTL = time.Minute
 
 // current returns the classifier for the running plugins and the current
 // catalogue, rebuilding it when either changed, and the tools by id.
-func (e *Engine) current(ctx context.Context) (*intent.Classifier, map[string]tools.ToolInfo) {
+func (e *Engine) current(ctx context.Context) (*intent.Classifier, map[string]tools.ToolInfo, error) {
 	manifests := e.tools.Manifests()
 	slices.SortFunc(manifests, func(a, b tools.Manifest) int { return strings.Compare(a.Name, b.Name) })
 	var sig strings.Builder
@@ -42,9 +42,7 @@ func (e *Engine) current(ctx context.Context) (*intent.Classifier, map[string]to
 	if e.classifier == nil || e.sig != sig.String() {
 		cls, err := intent.New(intent.Options{Manifests: manifests, Catalog: e.catalog, Location: e.loc, Now: e.now, Fallback: e.fallback})
 		if err != nil {
-			// Only an empty example set fails, and the host's own intents
-			// always have examples.
-			panic(fmt.Sprintf("chat: build the intent classifier: %v", err))
+			return nil, nil, fmt.Errorf("build the intent classifier: %w", err)
 		}
 		e.classifier, e.sig = cls, sig.String()
 		e.toolInfo = map[string]tools.ToolInfo{}
@@ -54,7 +52,7 @@ func (e *Engine) current(ctx context.Context) (*intent.Classifier, map[string]to
 			}
 		}
 	}
-	return e.classifier, e.toolInfo
+	return e.classifier, e.toolInfo, nil
 }
 
 func sameStore(a, b tools.Store) bool {

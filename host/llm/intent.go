@@ -35,13 +35,7 @@ func (f IntentFallback) ClassifyIntent(ctx context.Context, text string, defs []
 		names[i] = d.Name
 		list[i] = map[string]any{"name": d.Name, "description": d.Description, "examples": d.Examples[:min(3, len(d.Examples))]}
 	}
-	locale := "en"
-	for _, r := range text {
-		if r >= 0xAC00 && r <= 0xD7A3 {
-			locale = "ko"
-			break
-		}
-	}
+	locale := intent.DetectLocale(text)
 	type answer struct {
 		Intent     string  `json:"intent"`
 		Confidence float64 `json:"confidence"`
