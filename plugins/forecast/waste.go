@@ -290,9 +290,6 @@ func (c curves) remaining(store, category string, at time.Time) float64 {
 	return rest / total
 }
 
-// categoryKO are the categories' Korean names.
-var categoryKO = map[string]string{"bread": "빵", "pastry": "페이스트리", "cake": "케이크", "sandwich": "샌드위치", "cookie": "쿠키", "beverage": "음료"}
-
 // what names the product or category the forecast was narrowed to.
 func (o *WasteOutput) what(ko bool) string {
 	switch {
@@ -301,7 +298,7 @@ func (o *WasteOutput) what(ko bool) string {
 	case o.Product != "":
 		return o.ProductEN
 	case o.Category != "" && ko:
-		return cmp.Or(categoryKO[o.Category], o.Category)
+		return names.CategoryKO(o.Category)
 	case o.Category != "":
 		return o.Category
 	}

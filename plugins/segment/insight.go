@@ -1,13 +1,13 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"fmt"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/crumb-dev/crumb/plugins/internal/names"
 	"github.com/crumb-dev/crumb/tools"
 )
 
@@ -237,9 +237,6 @@ func cmpDesc(a, b float64) int {
 
 func round3(v float64) float64 { return float64(int64(v*1000+0.5)) / 1000 }
 
-// categoryKO are the product categories' Korean names.
-var categoryKO = map[string]string{"bread": "빵", "pastry": "페이스트리", "cake": "케이크", "sandwich": "샌드위치", "cookie": "쿠키", "beverage": "음료", "other": "기타"}
-
 var weekdaysKO = []string{"일", "월", "화", "수", "목", "금", "토"}
 
 // profileOf computes what segment seg buys.
@@ -286,7 +283,7 @@ func profileOf(st *state, seg int, now time.Time) *ProfileOutput {
 		}
 		return p.Name, p.NameEN
 	})
-	out.TopCategories = cat.lifts(5, 0.02, func(id string) (string, string) { return cmp.Or(categoryKO[id], id), id })
+	out.TopCategories = cat.lifts(5, 0.02, func(id string) (string, string) { return names.CategoryKO(id), id })
 	out.Hours = hour.lifts(3, 0.05, func(h string) (string, string) { return h + "시", h + ":00" })
 	out.Weekdays = wd.lifts(3, 0.05, func(d string) (string, string) {
 		var i int

@@ -39,3 +39,15 @@ func Product(products []tools.Product, q, locale string) (tools.Product, error) 
 	}
 	return p, tools.Failf("unknown product %q; try its Korean or English name, e.g. 크루아상 or croissant", q)
 }
+
+// categoriesKO are the product categories' Korean names.
+var categoriesKO = map[string]string{"bread": "빵", "pastry": "페이스트리", "cake": "케이크", "sandwich": "샌드위치", "cookie": "쿠키", "beverage": "음료", "other": "기타"}
+
+// CategoryKO is a product category's Korean name; an unknown category
+// stays as it is.
+func CategoryKO(category string) string {
+	if ko, ok := categoriesKO[category]; ok {
+		return ko
+	}
+	return category
+}
