@@ -31,7 +31,12 @@ type ToolInfo struct {
 // Intent is a kind of request a tool answers, with example utterances in
 // Korean and English that the host's router learns from.
 type Intent struct {
-	Name     string   `json:"name"`
+	Name string `json:"name"`
+	// Parent is the canonical intent (waste_forecast, knowledge_qa, …) that
+	// this finer intent refines, or empty when Name is canonical itself.
+	// The host learns the finer intent and answers with the parent in a
+	// reply's intent field, the finer one beside it.
+	Parent   string   `json:"parent,omitempty"`
 	Examples []string `json:"examples"`
 }
 
@@ -85,6 +90,9 @@ func (m *Manifest) Validate() error {
 		for _, in := range t.Intents {
 			if !namePattern.MatchString(in.Name) {
 				return fmt.Errorf("plugin %s: tool %s: intent name %q: want lower case letters, digits and _", m.Name, t.Name, in.Name)
+			}
+			if in.Parent != "" && (!namePattern.MatchString(in.Parent) || in.Parent == in.Name) {
+				return fmt.Errorf("plugin %s: tool %s: intent %s: parent %q: want another intent's name, e.g. knowledge_qa", m.Name, t.Name, in.Name, in.Parent)
 			}
 		}
 	}

@@ -68,6 +68,16 @@ func WithIntent(name string, examples ...string) ToolOption {
 	return func(ti *ToolInfo) { ti.Intents = append(ti.Intents, Intent{Name: name, Examples: examples}) }
 }
 
+// WithSubIntent declares a finer intent the tool serves, the canonical
+// intent it refines (its parent), and example utterances: stock_lookup
+// refines knowledge_qa. The host tells it from its siblings to choose the
+// tool, and answers with the parent as the reply's intent.
+func WithSubIntent(name, parent string, examples ...string) ToolOption {
+	return func(ti *ToolInfo) {
+		ti.Intents = append(ti.Intents, Intent{Name: name, Parent: parent, Examples: examples})
+	}
+}
+
 // WithDescription gives the tool's description in another language (ko),
 // for help texts; the description passed to NewTool is the English one.
 func WithDescription(locale, description string) ToolOption {

@@ -182,6 +182,31 @@ func TestManifestValidate(t *testing.T) {
 	}
 }
 
+func TestSubIntent(t *testing.T) {
+	noop := func(context.Context, *tools.Call, struct{}) (countOut, error) { return countOut{}, nil }
+	p := testPlugin()
+	p.Tools = append(p.Tools, tools.NewTool("stock", "Stock.", noop, tools.WithSubIntent("stock_lookup", "knowledge_qa", "재고 몇 개?")))
+	m, err := p.Manifest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := json.Marshal(m.Tools[len(m.Tools)-1].Intents)
+	if string(raw) != `[{"name":"stock_lookup","parent":"knowledge_qa","examples":["재고 몇 개?"]}]` {
+		t.Errorf("intents = %s", raw)
+	}
+	// An intent without a parent is written as before.
+	if raw, _ := json.Marshal(m.Tools[0].Intents); strings.Contains(string(raw), "parent") {
+		t.Errorf("intents = %s", raw)
+	}
+	for _, parent := range []string{"stock_lookup", "Knowledge QA"} {
+		p := testPlugin()
+		p.Tools = append(p.Tools, tools.NewTool("stock", "Stock.", noop, tools.WithSubIntent("stock_lookup", parent)))
+		if _, err := p.Manifest(); err == nil || !strings.Contains(err.Error(), "parent") {
+			t.Errorf("parent %q: err = %v", parent, err)
+		}
+	}
+}
+
 func FuzzValidateArgs(f *testing.F) {
 	schema, err := tools.CompileSchema(testPlugin().Tools[0].Info().InputSchema)
 	if err != nil {

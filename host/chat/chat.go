@@ -73,17 +73,21 @@ type Turn struct {
 
 // Reply is the answer to a turn.
 type Reply struct {
-	RequestID      string          `json:"request_id"`
-	ConversationID string          `json:"conversation_id"`
-	Locale         string          `json:"locale"`
-	Text           string          `json:"text"`
-	Intent         string          `json:"intent"`
-	Confidence     float64         `json:"confidence"`
-	Slots          intent.Slots    `json:"slots"`
-	Followup       bool            `json:"followup,omitempty"`
-	ToolCalls      []ToolCall      `json:"tool_calls"`
-	Result         json.RawMessage `json:"result,omitempty"`
-	Blocks         *tools.Display  `json:"blocks,omitempty"`
+	RequestID      string `json:"request_id"`
+	ConversationID string `json:"conversation_id"`
+	Locale         string `json:"locale"`
+	Text           string `json:"text"`
+	// Intent is canonical (waste_forecast, knowledge_qa, …; DESIGN.md).
+	Intent string `json:"intent"`
+	// SubIntent is the finer intent a plugin declared that the turn was
+	// taken for (stock_lookup, a knowledge_qa), for the trace.
+	SubIntent  string          `json:"sub_intent,omitempty"`
+	Confidence float64         `json:"confidence"`
+	Slots      intent.Slots    `json:"slots"`
+	Followup   bool            `json:"followup,omitempty"`
+	ToolCalls  []ToolCall      `json:"tool_calls"`
+	Result     json.RawMessage `json:"result,omitempty"`
+	Blocks     *tools.Display  `json:"blocks,omitempty"`
 	// ChartsSVG holds each of Blocks.Charts rendered as SVG, in order.
 	ChartsSVG []string `json:"charts_svg,omitempty"`
 	// Sources are the knowledge passages the answer rests on or that the
@@ -134,10 +138,11 @@ type Timings struct {
 // Event is a step of a turn as it happens, for channels that stream
 // (server-sent events in the web UI).
 type Event struct {
-	// Type is intent (Intent and Confidence set), tool_start (Tool set),
-	// tool_done (Call set) or reply (Reply set, always last).
+	// Type is intent (Intent, SubIntent and Confidence set), tool_start
+	// (Tool set), tool_done (Call set) or reply (Reply set, always last).
 	Type       string    `json:"type"`
 	Intent     string    `json:"intent,omitempty"`
+	SubIntent  string    `json:"sub_intent,omitempty"`
 	Confidence float64   `json:"confidence,omitempty"`
 	Tool       string    `json:"tool,omitempty"`
 	Call       *ToolCall `json:"call,omitempty"`
@@ -274,9 +279,9 @@ func (e *Engine) Stream(ctx context.Context, t *Turn, emit func(Event)) (*Reply,
 	}
 
 	res := cls.Classify(ctx, text, prev)
-	reply.Intent, reply.Confidence, reply.Slots, reply.Followup = res.Intent, round3(res.Confidence), res.Slots, res.Followup
+	reply.Intent, reply.SubIntent, reply.Confidence, reply.Slots, reply.Followup = res.Intent, res.Sub, round3(res.Confidence), res.Slots, res.Followup
 	reply.Timings.RouteMS = ms(time.Since(start))
-	emit(Event{Type: "intent", Intent: reply.Intent, Confidence: reply.Confidence})
+	emit(Event{Type: "intent", Intent: reply.Intent, SubIntent: reply.SubIntent, Confidence: reply.Confidence})
 
 	switch {
 	case res.Tool != "" && infos[res.Tool].Name != "":
@@ -293,7 +298,7 @@ func (e *Engine) Stream(ctx context.Context, t *Turn, emit func(Event)) (*Reply,
 		// A canonical intent that no running plugin serves.
 		reply.Text = e.mustRender("no_tool", locale, map[string]any{"Intent": res.Intent, "Examples": quote(e.examples(cls, locale, 3))})
 	default:
-		reply.Intent = IntentOutOfScope
+		reply.Intent, reply.SubIntent = IntentOutOfScope, ""
 		reply.Text, err = e.texts.Render("out_of_scope", locale, map[string]any{"Examples": quote(e.examples(cls, locale, 3))})
 	}
 	if err != nil {
@@ -304,7 +309,7 @@ func (e *Engine) Stream(ctx context.Context, t *Turn, emit func(Event)) (*Reply,
 	if _, err := e.store.AppendMessage(ctx, &store.Message{ConversationID: conv.ID, Role: "assistant", Text: reply.Text, Intent: reply.Intent, Payload: payload}); err != nil {
 		return nil, fmt.Errorf("record reply: %w", err)
 	}
-	e.log.InfoContext(ctx, "turn", "intent", reply.Intent, "confidence", reply.Confidence, "followup", reply.Followup,
+	e.log.InfoContext(ctx, "turn", "intent", reply.Intent, "sub_intent", reply.SubIntent, "confidence", reply.Confidence, "followup", reply.Followup,
 		"tools", len(reply.ToolCalls), "sources", len(reply.Sources), "total_ms", reply.Timings.TotalMS)
 	emit(Event{Type: "reply", Reply: reply})
 	return reply, nil
@@ -327,7 +332,7 @@ func (e *Engine) previous(ctx context.Context, conversationID string) (*intent.R
 			e.log.WarnContext(ctx, "unreadable reply in conversation", "conversation", conversationID, "message", m.ID, "err", err)
 			return nil, nil
 		}
-		prev := &intent.Result{Intent: r.Intent, Confidence: r.Confidence, Slots: r.Slots, Locale: r.Locale}
+		prev := &intent.Result{Intent: r.Intent, Sub: r.SubIntent, Confidence: r.Confidence, Slots: r.Slots, Locale: r.Locale}
 		if len(r.ToolCalls) > 0 {
 			prev.Tool = r.ToolCalls[0].ID
 		}

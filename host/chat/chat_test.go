@@ -19,11 +19,11 @@ func manifests() []tools.Manifest {
 	q := json.RawMessage(`{"type":"object","properties":{"query":{"type":"string"}}}`)
 	return []tools.Manifest{{Name: "catalog", Version: "1", Tools: []tools.ToolInfo{
 		{Name: "stock_on_hand", Description: "Stock on hand.", InputSchema: in, OutputSchema: json.RawMessage(`{}`),
-			Intents: []tools.Intent{{Name: "stock_lookup", Examples: []string{
+			Intents: []tools.Intent{{Name: "stock_lookup", Parent: "knowledge_qa", Examples: []string{
 				"강남점 크루아상 재고 몇 개야?", "홍대점 재고 알려줘", "지금 잠실점에 남은 빵 뭐 있어?", "식빵 재고 얼마나 남았어?",
 				"what is in stock at Hongdae?", "how many croissants are left at Gangnam?", "show me current stock levels", "do we still have cheesecake at Yeouido?"}}}},
 		{Name: "product_lookup", Description: "Find products.", InputSchema: q, OutputSchema: json.RawMessage(`{}`),
-			Intents: []tools.Intent{{Name: "product_info", Examples: []string{
+			Intents: []tools.Intent{{Name: "product_info", Parent: "knowledge_qa", Examples: []string{
 				"크루아상 가격 얼마야?", "치즈케이크에 어떤 알레르기 성분 있어?", "소금빵 유통기한은?", "케이크 종류 뭐 있어?",
 				"how much is a croissant?", "what allergens are in the cheesecake?", "what is the shelf life of baguette?", "list the cakes on the menu"}}}},
 	}}}
@@ -85,7 +85,8 @@ func TestHandle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Intent != "stock_lookup" || r.Locale != "ko" || r.Text != "7개" || string(r.Result) != `{"total":7}` || len(r.Blocks.Tables) != 1 {
+	// The reply's intent is canonical, the plugin's finer one beside it.
+	if r.Intent != IntentKnowledgeQA || r.SubIntent != "stock_lookup" || r.Locale != "ko" || r.Text != "7개" || string(r.Result) != `{"total":7}` || len(r.Blocks.Tables) != 1 {
 		t.Fatalf("reply: %+v", r)
 	}
 	if got := inv.calls[0]; got.Locale != "ko" || got.ConversationID != r.ConversationID || got.Now.IsZero() {
@@ -101,7 +102,7 @@ func TestHandle(t *testing.T) {
 		t.Fatalf("failure reply: %+v", r2)
 	}
 	msgs, err := st.Messages(ctx, r.ConversationID)
-	if err != nil || len(msgs) != 4 || msgs[0].Role != "user" || msgs[3].Intent != "stock_lookup" {
+	if err != nil || len(msgs) != 4 || msgs[0].Role != "user" || msgs[3].Intent != IntentKnowledgeQA {
 		t.Fatalf("messages: %d %v", len(msgs), err)
 	}
 	audit, err := st.Audit(ctx, 10)

@@ -1,6 +1,7 @@
 package chat
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"regexp"
@@ -23,8 +24,10 @@ type scope struct {
 	Exclude     map[string]string
 }
 
-// citeCollections are the collections each tool intent cites; intents not
-// listed cite nothing beyond their tool's answer.
+// citeCollections are the collections each tool intent cites (the finer
+// intent when the turn has one: a stock_lookup cites products, not every
+// collection as a knowledge_qa does); intents not listed cite nothing
+// beyond their tool's answer.
 var citeCollections = map[string][]string{
 	"segment_insight":   {"segments"},
 	"waste_forecast":    {"operations", "policies"},
@@ -102,7 +105,7 @@ func (e *Engine) cite(ctx context.Context, reply *Reply, question string) {
 	if e.knowledge == nil || reply.Result == nil {
 		return
 	}
-	sc, ok := scopeOf(reply.Intent, reply.Slots)
+	sc, ok := scopeOf(cmp.Or(reply.SubIntent, reply.Intent), reply.Slots)
 	if !ok {
 		return
 	}

@@ -16,7 +16,9 @@ import (
 // Def describes one intent to a Fallback: its name, what it means, a few
 // examples and the tools (plugin.tool) that serve it.
 type Def struct {
-	Name        string   `json:"name"`
+	Name string `json:"name"`
+	// Parent is the canonical intent a plugin's finer intent refines.
+	Parent      string   `json:"parent,omitempty"`
 	Description string   `json:"description"`
 	Examples    []string `json:"examples"`
 	Tools       []string `json:"tools,omitempty"`
@@ -72,11 +74,16 @@ const (
 
 // Result is the classification of one utterance.
 type Result struct {
+	// Intent is canonical (DESIGN.md): a plugin's finer intent is
+	// answered as the intent it refines, and named in Sub.
 	Intent string `json:"intent"`
+	// Sub is the finer intent a plugin declared (stock_lookup refines
+	// knowledge_qa), when the utterance is one; empty otherwise.
+	Sub string `json:"sub,omitempty"`
 	// Confidence estimates the probability that Intent is right
 	// (calibrated on testdata/dev.tsv).
 	Confidence float64 `json:"confidence"`
-	// Tool is the plugin.tool that serves Intent, chosen by the nearest
+	// Tool is the plugin.tool that serves Sub, or Intent, chosen by the nearest
 	// example among the intent's tools; empty for the host's intents and
 	// for an intent no running plugin serves.
 	Tool string `json:"tool,omitempty"`
@@ -101,6 +108,7 @@ type Result struct {
 // probability).
 type Alternative struct {
 	Intent string  `json:"intent"`
+	Sub    string  `json:"sub,omitempty"`
 	Tool   string  `json:"tool,omitempty"`
 	Score  float64 `json:"score"`
 }
@@ -115,6 +123,7 @@ type Classifier struct {
 	intents  []string       // sorted
 	intentID map[string]int // index into intents
 	tools    map[string][]string
+	parent   map[string]string // a finer intent's canonical parent
 	defs     []Def
 	loc      *time.Location
 	now      func() time.Time
@@ -150,6 +159,7 @@ func newWith(o Options, p params) (*Classifier, error) {
 		fallback: o.Fallback,
 		fbBelow:  cmp.Or(o.FallbackBelow, 0.8),
 		tools:    map[string][]string{},
+		parent:   map[string]string{},
 		intentID: map[string]int{},
 		emb:      embedder{weights: p.weights},
 		cal:      defaultCalibration,
@@ -172,6 +182,9 @@ func newWith(o Options, p params) (*Classifier, error) {
 				if !slices.Contains(c.tools[in.Name], id) {
 					c.tools[in.Name] = append(c.tools[in.Name], id)
 				}
+				if in.Parent != "" && c.parent[in.Name] == "" {
+					c.parent[in.Name] = in.Parent
+				}
 				if descriptions[in.Name] == "" {
 					descriptions[in.Name] = t.Description
 				}
@@ -192,6 +205,12 @@ func newWith(o Options, p params) (*Classifier, error) {
 	}
 	if len(raws) == 0 {
 		return nil, ErrNoExamples
+	}
+	// A parent must be an intent of its own, not a finer one: one level.
+	for name, p := range c.parent {
+		if _, ok := hostIntents[p]; !ok && c.parent[p] != "" {
+			return nil, fmt.Errorf("intent %s: parent %s refines %s in turn: want a canonical intent (%s)", name, p, c.parent[p], strings.Join(Canonical, ", "))
+		}
 	}
 	seen := map[string]bool{}
 	for _, r := range raws {
@@ -227,7 +246,7 @@ func newWith(o Options, p params) (*Classifier, error) {
 	}
 	c.lin = trainLinear(vecs, labels, len(c.intents), c.p.epochs, c.p.lambda)
 	for _, name := range c.intents {
-		def := Def{Name: name, Description: descriptions[name], Tools: c.tools[name]}
+		def := Def{Name: name, Parent: c.parent[name], Description: descriptions[name], Tools: c.tools[name]}
 		for i := range c.examples {
 			if c.intents[c.examples[i].intent] == name && len(def.Examples) < 6 {
 				def.Examples = append(def.Examples, c.examples[i].text)
@@ -257,6 +276,18 @@ func sortedKeys[V any](m map[string]V) []string {
 
 // Intents describes every intent the classifier knows, sorted by name.
 func (c *Classifier) Intents() []Def { return slices.Clone(c.defs) }
+
+// Canonical returns the intent that name refines, or name itself when it
+// refines none.
+func (c *Classifier) Canonical(name string) string { return cmp.Or(c.parent[name], name) }
+
+// split names a learnt intent as a Result does: canonical, and finer.
+func (c *Classifier) split(name string) (canonical, sub string) {
+	if p := c.parent[name]; p != "" {
+		return p, name
+	}
+	return name, ""
+}
 
 // Tools returns the tools (plugin.tool) that serve an intent, in manifest
 // order.
@@ -408,7 +439,7 @@ func (c *Classifier) Classify(ctx context.Context, text string, prev *Result) Re
 	res := Result{Slots: slots, Locale: DetectLocale(text), Source: SourceExamples}
 
 	bi := s.order[0]
-	res.Intent = c.intents[bi]
+	res.Intent = c.intents[bi] // as learnt, perhaps a finer intent: split below
 	if ex := s.bestEx[bi]; ex >= 0 {
 		res.Example = c.examples[ex].text
 	}
@@ -430,13 +461,14 @@ func (c *Classifier) Classify(ctx context.Context, text string, prev *Result) Re
 	res.Tool = ""
 	if !res.OutOfScope {
 		res.Tool = c.toolFor(res.Intent, s.sims)
+		res.Intent, res.Sub = c.split(res.Intent)
 	}
 	for _, i := range s.order[1:] {
 		if len(res.Alternatives) == 3 || s.intentScore[i] <= 0 {
 			break
 		}
-		alt := Alternative{Intent: c.intents[i], Score: round3(s.intentScore[i])}
-		alt.Tool = c.toolFor(alt.Intent, s.sims)
+		alt := Alternative{Tool: c.toolFor(c.intents[i], s.sims), Score: round3(s.intentScore[i])}
+		alt.Intent, alt.Sub = c.split(c.intents[i])
 		res.Alternatives = append(res.Alternatives, alt)
 	}
 
@@ -445,14 +477,18 @@ func (c *Classifier) Classify(ctx context.Context, text string, prev *Result) Re
 		// conversation log) still gives a tool and a fair confidence.
 		tool := prev.Tool
 		if tool == "" {
-			tool = c.toolFor(prev.Intent, s.sims)
+			tool = c.toolFor(cmp.Or(prev.Sub, prev.Intent), s.sims)
 		}
 		conf := prev.Confidence
 		if conf <= 0 {
 			conf = followupConfidence
 		}
+		// A turn recorded before finer intents had parents names the
+		// finer one as its intent.
+		in, sub := c.split(prev.Intent)
+		sub = cmp.Or(prev.Sub, sub)
 		return Result{
-			Intent: prev.Intent, Confidence: round3(conf), Tool: tool, Example: prev.Example, Slots: res.Slots.Merge(prev.Slots),
+			Intent: in, Sub: sub, Confidence: round3(conf), Tool: tool, Example: prev.Example, Slots: res.Slots.Merge(prev.Slots),
 			Locale: res.Locale, Followup: true, Source: SourceFollowup, Alternatives: res.Alternatives,
 		}
 	}
@@ -476,13 +512,13 @@ func (c *Classifier) askFallback(ctx context.Context, text string, sims []float3
 	}
 	res.Source = SourceFallback
 	res.Confidence = math.Max(0, math.Min(1, conf))
-	if name != res.Intent {
-		res.Intent, res.Example = name, ""
+	if in, sub := c.split(name); in != res.Intent || sub != res.Sub {
+		res.Intent, res.Sub, res.Example = in, sub, ""
 		res.Tool = c.toolFor(name, sims)
 	}
 	res.OutOfScope = name == OutOfScope
 	if res.OutOfScope {
-		res.Tool = ""
+		res.Tool, res.Sub = "", ""
 	}
 }
 

@@ -63,6 +63,12 @@ type Report struct {
 	N        int     `json:"n"`
 	Correct  int     `json:"correct"`
 	Accuracy float64 `json:"accuracy"`
+	// Granularity is how predictions were compared with the labels:
+	// "canonical" (Result.Intent) when every label is a canonical intent,
+	// "fine" (Result.Sub when set) when a label is a plugin's finer
+	// intent (stock_lookup), so that a file scores at its own labels'
+	// granularity.
+	Granularity string `json:"granularity"`
 	// Intents has one row per intent seen as a label or a prediction.
 	Intents []IntentStats `json:"intents"`
 	// Labels orders the rows (gold) and columns (predicted) of Confusion.
@@ -130,18 +136,33 @@ type Miss struct {
 	Example    string  `json:"example,omitempty"`
 }
 
+// Granularities of a Report.
+const (
+	GranularityCanonical = "canonical"
+	GranularityFine      = "fine"
+)
+
 // Evaluate classifies every item (without context) and measures the
-// predictions; each utterance is timed repeat times (at least once) after
-// one untimed pass.
+// predictions at the labels' granularity (Report.Granularity); each
+// utterance is timed repeat times (at least once) after one untimed pass.
 func Evaluate(ctx context.Context, c *Classifier, items []Labelled, repeat int) *Report {
 	r := &Report{N: len(items)}
 	known := map[string]bool{}
 	for _, d := range c.defs {
 		known[d.Name] = true
 	}
+	r.Granularity = GranularityCanonical
+	for _, it := range items {
+		if c.parent[it.Intent] != "" {
+			r.Granularity = GranularityFine
+		}
+	}
 	preds := make([]Result, len(items))
 	for i, it := range items {
 		preds[i] = c.Classify(ctx, it.Text, nil)
+		if r.Granularity == GranularityFine && preds[i].Sub != "" {
+			preds[i].Intent = preds[i].Sub
+		}
 	}
 	var lat []float64
 	per := make([][]float64, len(items))
@@ -284,7 +305,7 @@ func calibrationOf(conf []float64, right []bool) Calibration {
 
 // WriteText prints the report as tables.
 func (r *Report) WriteText(w io.Writer) error {
-	fmt.Fprintf(w, "accuracy %.1f%% (%d/%d)\n", 100*r.Accuracy, r.Correct, r.N)
+	fmt.Fprintf(w, "accuracy %.1f%% (%d/%d), %s intents\n", 100*r.Accuracy, r.Correct, r.N, r.Granularity)
 	fmt.Fprintf(w, "latency per utterance: p50 %.0f µs, p90 %.0f µs, p99 %.0f µs, max %.0f µs (%d runs); per-utterance medians: p50 %.0f µs, p99 %.0f µs\n",
 		r.Latency.P50, r.Latency.P90, r.Latency.P99, r.Latency.Max, r.Latency.Runs, r.Latency.MedianP50, r.Latency.MedianP99)
 	fmt.Fprintf(w, "calibration: ECE %.3f, Brier %.3f", r.Calibration.ECE, r.Calibration.Brier)

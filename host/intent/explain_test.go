@@ -81,7 +81,7 @@ func TestUnknownMass(t *testing.T) {
 		}
 		s := c.score(d.units(), anchored(d.units(), d.spans), definitional(d))
 		r := c.Classify(ctx, it.Text, nil)
-		fmt.Printf("%s\t%.3f\t%.3f\t%v\t%s\t%s\n", it.Intent, u, s.top, r.Intent == it.Intent, r.Intent, it.Text)
+		fmt.Printf("%s\t%.3f\t%.3f\t%v\t%s\t%s\n", it.Intent, u, s.top, fine(r) == it.Intent, fine(r), it.Text)
 	}
 }
 

@@ -1,6 +1,7 @@
 package intent
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"os"
@@ -78,3 +79,7 @@ func readSet(t testing.TB, path string) []Labelled {
 }
 
 var ctx = context.Background()
+
+// fine is a result's intent as learnt: the finer intent when it has one,
+// which is how the test sets (labelled with stock_lookup, …) name it.
+func fine(r Result) string { return cmp.Or(r.Sub, r.Intent) }

@@ -212,8 +212,8 @@ func TestTypos(t *testing.T) {
 		{"gangnm store stock", "stock_lookup"},
 	} {
 		t.Run(tc.text, func(t *testing.T) {
-			if r := c.Classify(ctx, tc.text, nil); r.Intent != tc.intent {
-				t.Errorf("%q: got %s (%.2f, nearest %q), want %s", tc.text, r.Intent, r.Confidence, r.Example, tc.intent)
+			if r := c.Classify(ctx, tc.text, nil); fine(r) != tc.intent {
+				t.Errorf("%q: got %s (%.2f, nearest %q), want %s", tc.text, fine(r), r.Confidence, r.Example, tc.intent)
 			}
 		})
 	}
@@ -238,8 +238,8 @@ func TestOutOfScope(t *testing.T) {
 		"내일 크루아상 수요":                  DemandForecast,
 		"how is EWR calculated?":      KnowledgeQA,
 	} {
-		if r := c.Classify(ctx, text, nil); r.OutOfScope || r.Intent != want {
-			t.Errorf("%q: got %s (%.2f), want %s", text, r.Intent, r.Confidence, want)
+		if r := c.Classify(ctx, text, nil); r.OutOfScope || fine(r) != want {
+			t.Errorf("%q: got %s (%.2f), want %s", text, fine(r), r.Confidence, want)
 		}
 	}
 }
@@ -308,8 +308,8 @@ func TestFollowups(t *testing.T) {
 		var prev *Result
 		for _, tu := range conv {
 			r := c.Classify(ctx, tu.text, prev)
-			if r.Intent != tu.intent || r.Followup != tu.followup {
-				t.Errorf("%q: intent %s followup %v, want %s %v", tu.text, r.Intent, r.Followup, tu.intent, tu.followup)
+			if fine(r) != tu.intent || r.Followup != tu.followup {
+				t.Errorf("%q: intent %s followup %v, want %s %v", tu.text, fine(r), r.Followup, tu.intent, tu.followup)
 			}
 			if tu.check != nil && !tu.check(r.Slots) {
 				t.Errorf("%q: slots %+v", tu.text, r.Slots)
@@ -345,7 +345,7 @@ func TestCalibration(t *testing.T) {
 		if r.Confidence < 0 || r.Confidence > 1 || math.IsNaN(r.Confidence) {
 			t.Fatalf("%q: confidence %v", it.Text, r.Confidence)
 		}
-		if r.Intent == it.Intent {
+		if fine(r) == it.Intent {
 			right = append(right, r.Confidence)
 		} else {
 			wrong = append(wrong, r.Confidence)
@@ -370,9 +370,9 @@ func TestCalibration(t *testing.T) {
 	for _, it := range items {
 		r := c.Classify(ctx, it.Text, nil)
 		if r.Confidence >= 0.8 {
-			hi = append(hi, r.Intent == it.Intent)
+			hi = append(hi, fine(r) == it.Intent)
 		} else {
-			lo = append(lo, r.Intent == it.Intent)
+			lo = append(lo, fine(r) == it.Intent)
 		}
 	}
 	share := func(b []bool) float64 { return float64(count(b)) / float64(max(len(b), 1)) }
@@ -472,6 +472,56 @@ func TestNew(t *testing.T) {
 	// The host's examples are enough to start.
 	if _, err := New(Options{}); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestCanonical checks that a plugin's finer intent is answered as the
+// canonical intent it refines, the finer one in Sub and its tool kept.
+func TestCanonical(t *testing.T) {
+	c := newTestClassifier(t)
+	for _, tc := range []struct{ text, intent, sub, tool string }{
+		{"강남점 크루아상 재고 몇 개야?", KnowledgeQA, "stock_lookup", "catalog.stock_on_hand"},
+		{"치즈케이크에 어떤 알레르기 성분 있어?", KnowledgeQA, "product_info", "catalog.product_lookup"},
+		{"판매 패턴이 비슷한 매장끼리 묶어줘", SegmentInsight, "store_clusters", "forecast.store_clusters"},
+		{"오늘 폐기될 상품은?", WasteForecast, "", "forecast.waste_forecast"},
+		{"환불 규정", KnowledgeQA, "", ""},
+	} {
+		r := c.Classify(ctx, tc.text, nil)
+		if r.Intent != tc.intent || r.Sub != tc.sub || r.Tool != tc.tool {
+			t.Errorf("%q: intent %s sub %q tool %q, want %s %q %q", tc.text, r.Intent, r.Sub, r.Tool, tc.intent, tc.sub, tc.tool)
+		}
+		for _, a := range r.Alternatives {
+			if c.Canonical(a.Intent) != a.Intent || (a.Sub != "" && c.Canonical(a.Sub) != a.Intent) {
+				t.Errorf("%q: alternative %+v", tc.text, a)
+			}
+		}
+	}
+	// A turn recorded with the finer intent as its intent (before parents)
+	// is continued as its parent.
+	prev := &Result{Intent: "stock_lookup", Confidence: 0.9, Tool: "catalog.stock_on_hand"}
+	if r := c.Classify(ctx, "홍대점은?", prev); !r.Followup || r.Intent != KnowledgeQA || r.Sub != "stock_lookup" || r.Tool != prev.Tool {
+		t.Errorf("follow-up: %+v", r)
+	}
+	// A parent that refines another intent in turn is refused.
+	_, err := New(Options{Manifests: []tools.Manifest{{Name: "p", Version: "1", Tools: []tools.ToolInfo{{Name: "t", Intents: []tools.Intent{
+		{Name: "a", Parent: "b", Examples: []string{"에이"}}, {Name: "b", Parent: KnowledgeQA, Examples: []string{"비"}}}}}}}})
+	if err == nil || !strings.Contains(err.Error(), "refines") {
+		t.Errorf("err = %v", err)
+	}
+}
+
+// TestEvaluateGranularity checks that a file is scored at its labels'
+// granularity: canonical labels canonically, finer ones finely.
+func TestEvaluateGranularity(t *testing.T) {
+	c := newTestClassifier(t)
+	canonical := []Labelled{{Line: 2, Intent: KnowledgeQA, Text: "강남점 크루아상 재고 몇 개야?"}, {Line: 3, Intent: WasteForecast, Text: "오늘 폐기될 상품은?"}}
+	if r := Evaluate(ctx, c, canonical, 1); r.Granularity != GranularityCanonical || r.Correct != 2 {
+		t.Errorf("canonical labels: %s, %d/%d %+v", r.Granularity, r.Correct, r.N, r.Errors)
+	}
+	fine := []Labelled{{Line: 2, Intent: "stock_lookup", Text: "강남점 크루아상 재고 몇 개야?"}, {Line: 3, Intent: KnowledgeQA, Text: "치즈케이크에 어떤 알레르기 성분 있어?"}}
+	r := Evaluate(ctx, c, fine, 1)
+	if r.Granularity != GranularityFine || r.Correct != 1 || len(r.Errors) != 1 || r.Errors[0].Predicted != "product_info" {
+		t.Errorf("finer labels: %s, %d/%d %+v", r.Granularity, r.Correct, r.N, r.Errors)
 	}
 }
 

@@ -221,8 +221,8 @@ func TestAPI(t *testing.T) {
 	// checkStockReply checks a one-product answer for 강남점's croissants.
 	checkCroissant := func(t *testing.T, r *chat.Reply, locale string) {
 		t.Helper()
-		if r.Intent != "stock_lookup" || r.Locale != locale {
-			t.Errorf("intent, locale = %s, %s; want stock_lookup, %s", r.Intent, r.Locale, locale)
+		if r.Intent != "knowledge_qa" || r.SubIntent != "stock_lookup" || r.Locale != locale {
+			t.Errorf("intent, sub, locale = %s, %s, %s; want knowledge_qa, stock_lookup, %s", r.Intent, r.SubIntent, r.Locale, locale)
 		}
 		if r.Slots.Store() != "S01" || r.Slots.Product() != f.croissant {
 			t.Errorf("slots = %+v, want S01 and %s", r.Slots, f.croissant)
@@ -273,8 +273,8 @@ func TestAPI(t *testing.T) {
 			body: `{"text":"what is in stock at Hongdae?"}`,
 			code: http.StatusOK,
 			check: func(t *testing.T, r *chat.Reply) {
-				if r.Intent != "stock_lookup" || r.Locale != "en" || r.Slots.Store() != "S02" || r.Slots.Product() != "" {
-					t.Errorf("intent %s, locale %s, slots %+v; want stock_lookup, en, S02", r.Intent, r.Locale, r.Slots)
+				if r.Intent != "knowledge_qa" || r.SubIntent != "stock_lookup" || r.Locale != "en" || r.Slots.Store() != "S02" || r.Slots.Product() != "" {
+					t.Errorf("intent %s (%s), locale %s, slots %+v; want knowledge_qa (stock_lookup), en, S02", r.Intent, r.SubIntent, r.Locale, r.Slots)
 				}
 				if hangul.MatchString(r.Text) || !strings.Contains(r.Text, fmt.Sprintf("%d units", hongdaeTotal)) {
 					t.Errorf("text %q, want English with %d units", r.Text, hongdaeTotal)

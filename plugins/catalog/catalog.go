@@ -75,7 +75,7 @@ func stockTool() tools.Tool {
 		"Stock on hand now (latest snapshot today) by store and product.",
 		stockOnHand,
 		tools.WithDescription("ko", "매장별 상품 재고를 보여줍니다."),
-		tools.WithIntent("stock_lookup",
+		tools.WithSubIntent("stock_lookup", "knowledge_qa",
 			"강남점 크루아상 재고 몇 개야?",
 			"홍대점 재고 알려줘",
 			"지금 잠실점에 남은 빵 뭐 있어?",

@@ -69,7 +69,7 @@ func productTool() tools.Tool {
 		"Find products by name, tag or category: price, shelf life, allergens.",
 		lookupProducts,
 		tools.WithDescription("ko", "이름, 태그, 분류로 상품을 찾습니다: 가격, 보관 시간, 알레르기 성분."),
-		tools.WithIntent("product_info",
+		tools.WithSubIntent("product_info", "knowledge_qa",
 			"크루아상 가격 얼마야?",
 			"소금빵 유통기한은?",
 			"치즈케이크에 어떤 알레르기 성분 있어?",

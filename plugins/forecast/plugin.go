@@ -57,7 +57,7 @@ func Plugin() tools.Plugin {
 				)),
 			tools.NewTool("store_clusters", "Groups the stores by their sales profile (k-means++, k = 5 by default) with the silhouette.", f.clusters,
 				tools.WithDescription("ko", "판매 패턴이 비슷한 매장끼리 묶어 보여줍니다."),
-				tools.WithIntent("store_clusters",
+				tools.WithSubIntent("store_clusters", "segment_insight",
 					"매장 클러스터 보여줘", "비슷한 매장끼리 묶어줘", "매장 유형 분류",
 					"show the store clusters", "which stores are similar?", "group stores by sales pattern",
 					"매장 군집 분석", "판매 패턴이 비슷한 매장", "강남점과 비슷한 매장 찾아줘",

@@ -94,8 +94,8 @@ func TestEndToEnd(t *testing.T) {
 		if r.RequestID != id {
 			t.Errorf("request_id = %q, want %q", r.RequestID, id)
 		}
-		if r.Intent != "stock_lookup" || r.Locale != "ko" {
-			t.Errorf("intent, locale = %s, %s; want stock_lookup, ko", r.Intent, r.Locale)
+		if r.Intent != "knowledge_qa" || r.SubIntent != "stock_lookup" || r.Locale != "ko" {
+			t.Errorf("intent, sub, locale = %s, %s, %s; want knowledge_qa, stock_lookup, ko", r.Intent, r.SubIntent, r.Locale)
 		}
 		if r.Slots.Store() != "S01" || r.Slots.Product() != croissant {
 			t.Errorf("slots = %+v, want store S01, product %s", r.Slots, croissant)
@@ -147,7 +147,7 @@ func TestEndToEnd(t *testing.T) {
 			t.Errorf("generated X-Request-ID = %q, want 16 hex digits", id)
 		}
 		r := decodeReply(t, raw)
-		if r.Intent != "stock_lookup" || r.Locale != "en" || chat.DetectLocale(r.Text) != "en" {
+		if r.Intent != "knowledge_qa" || r.SubIntent != "stock_lookup" || r.Locale != "en" || chat.DetectLocale(r.Text) != "en" {
 			t.Errorf("intent, locale = %s, %s, text %q; want stock_lookup in English", r.Intent, r.Locale, r.Text)
 		}
 		if r.Slots.Store() != "S02" || r.Slots.Product() != "" {
@@ -231,7 +231,7 @@ func TestEndToEnd(t *testing.T) {
 		out, errOut := e.run(t, "ask", "--local", "--json", e2eKoQuestion)
 		after := e.expect(t, st, "S01", croissant)
 		r := decodeReply(t, []byte(out))
-		if r.Intent != "stock_lookup" || r.Locale != "ko" || len(r.ToolCalls) != 1 {
+		if r.Intent != "knowledge_qa" || r.SubIntent != "stock_lookup" || r.Locale != "ko" || len(r.ToolCalls) != 1 {
 			t.Fatalf("reply = %s", out)
 		}
 		res := decodeStock(t, r.Result)

@@ -34,8 +34,11 @@ func (a *app) evalIntentCmd() *cobra.Command {
 			"the latency of one classification.\n\n" +
 			"  crumb eval intent --file host/intent/testdata/heldout.tsv\n" +
 			"  crumb eval intent --file my.tsv --json\n\n" +
-			"F starts with the header line \"intent<TAB>utterance\". --manifests FILE reads the plugins'\n" +
-			"manifests from a JSON array (as written by --save-manifests) instead of starting them.",
+			"F starts with the header line \"intent<TAB>utterance\". Labels are canonical intents (waste_forecast,\n" +
+			"knowledge_qa, …: scored by the canonical intent of each answer) or include plugins' finer intents\n" +
+			"(stock_lookup, product_info, store_clusters: the whole file is then scored at the finer intents).\n" +
+			"--manifests FILE reads the plugins' manifests from a JSON array (as written by --save-manifests)\n" +
+			"instead of starting them.",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if file == "" {

@@ -269,7 +269,7 @@ function renderReply(box, r) {
   if (steps && !steps.children.length) {
     for (const c of r.tool_calls || []) steps.append(stepItem(c.id || c.tool, c.error || c.failure ? 'failed' : 'done', c.duration_ms));
   }
-  const trace = { intent: r.intent, confidence: r.confidence, slots: r.slots, tool_calls: (r.tool_calls || []).map((c) => ({ id: c.id, args: c.args, failure: c.failure, error: c.error, ms: c.duration_ms })), timings: r.timings };
+  const trace = { intent: r.intent, sub_intent: r.sub_intent, confidence: r.confidence, slots: r.slots, tool_calls: (r.tool_calls || []).map((c) => ({ id: c.id, args: c.args, failure: c.failure, error: c.error, ms: c.duration_ms })), timings: r.timings };
   box.append(el('details', { class: 'trace' }, el('summary', { text: t('chat.trace') }), el('pre', { text: JSON.stringify(trace, null, 1) })));
 }
 
@@ -309,7 +309,7 @@ async function ask() {
     await streamChat({ text, conversation_id: state.conversation || undefined }, (event, data) => {
       switch (event) {
         case 'intent':
-          steps.append(el('li', { class: 'done', text: t('chat.intent') + ': ' + data.intent + ' (' + Math.round((data.confidence || 0) * 100) + '%)' }));
+          steps.append(el('li', { class: 'done', text: t('chat.intent') + ': ' + data.intent + (data.sub_intent ? ' › ' + data.sub_intent : '') + ' (' + Math.round((data.confidence || 0) * 100) + '%)' }));
           break;
         case 'tool_start':
           steps.append(stepItem(data.tool, 'running'));
