@@ -45,7 +45,7 @@ type featureWeights struct {
 	concept float64
 }
 
-var defaultWeights = featureWeights{word: 1.0, trigram: 0.35, bigram: 0.8, unigram: 0.4, pair: 0.25, wh: 0.5, concept: 0.6}
+var defaultWeights = featureWeights{word: 1.0, trigram: 0.35, bigram: 0.8, unigram: 0.4, pair: 0.25, wh: 0.5, concept: 1.0}
 
 var whWords = map[string]bool{"what": true, "whats": true, "which": true, "who": true, "how": true, "when": true, "where": true, "why": true}
 

@@ -98,6 +98,20 @@ func stockTool() tools.Tool {
 			"which stores still have croissants?",
 			"stock check for Mokdong",
 			"크루아상 품절됐어?",
+			"바게트 다 팔렸어?",
+			"are we out of sourdough at Jamsil?",
+			"any bagels left at Hongdae?",
+			"몇 개 남았는지 확인해줘 성수점",
+			"지금 매장에 케이크 몇 개 있어?",
+			"재고 조회",
+			"현재고 알려줘",
+			"stock count for the cream buns",
+			"inventory check pls",
+			"남은 수량 조회해줘",
+			"재고 있음?",
+			"is the cheesecake sold out?",
+			"how many loaves are on hand at Mapo?",
+			"우리 매장 단팥빵 재고 확인 좀",
 		))
 }
 

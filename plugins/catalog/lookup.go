@@ -106,6 +106,21 @@ func productTool() tools.Tool {
 			"글루텐 프리 제품 있어?",
 			"ingredients of the croissant",
 			"how long does the bread keep?",
+			"do you have vegan bread?",
+			"비건 빵 있어요?",
+			"크루아상 칼로리",
+			"what's in the cream bread?",
+			"너트 들어간 거 있어요?",
+			"케이크 사이즈 뭐 있어",
+			"which breads do you carry?",
+			"what pastries are there?",
+			"소금빵 원재료가 뭐야",
+			"how long does a cake keep in the fridge?",
+			"제품 설명 좀 해줘",
+			"우유 들어가요?",
+			"what does a baguette cost?",
+			"디저트 종류 알려줘",
+			"is there egg in the scones?",
 		))
 }
 
