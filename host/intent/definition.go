@@ -24,6 +24,7 @@ func definitional(d *doc) bool {
 			words = append(words, f)
 		}
 	}
+	words = trimLeadIn(words)
 	if len(words) == 0 || len(words) > 10 {
 		return false
 	}
@@ -31,6 +32,26 @@ func definitional(d *doc) bool {
 		return true
 	}
 	return definitionalKO(words)
+}
+
+// leadIns open a question without being part of it: "please what is EWR",
+// "can you tell me what RFM means", "혹시 EWR이 뭐예요?".
+var leadIns = [][]string{
+	{"can", "you", "tell", "me"}, {"could", "you", "tell", "me"}, {"do", "you", "know"}, {"i", "want", "to", "know"},
+	{"i", "need", "to", "know"}, {"tell", "me"}, {"please"}, {"pls"}, {"hey"}, {"hi"}, {"crumb"}, {"so"}, {"ok"}, {"okay"},
+	{"혹시"}, {"저기"}, {"크럼"}, {"그럼"}, {"근데"},
+}
+
+func trimLeadIn(w []string) []string {
+	for again := true; again; {
+		again = false
+		for _, l := range leadIns {
+			if len(w) > len(l) && strings.EqualFold(strings.Join(w[:len(l)], " "), strings.Join(l, " ")) {
+				w, again = w[len(l):], true
+			}
+		}
+	}
+	return w
 }
 
 // defNotTerm are words that, opening the term of "what is …", make it a
@@ -85,7 +106,8 @@ var koDefEndings = []string{"무엇인가요", "무엇인지", "무엇이야", "
 
 func definitionalKO(w []string) bool {
 	joined := strings.Join(w, "")
-	if len(w) <= 5 && (strings.Contains(joined, "뜻") || strings.Contains(joined, "의미가") || strings.Contains(joined, "의미는") || strings.Contains(joined, "무슨의미") || strings.HasSuffix(joined, "의미")) {
+	if len(w) <= 5 && (strings.Contains(joined, "뜻") || strings.Contains(joined, "의미가") || strings.Contains(joined, "의미는") || strings.Contains(joined, "무슨의미") || strings.HasSuffix(joined, "의미") ||
+		strings.HasSuffix(joined, "정의") || strings.Contains(joined, "정의가") || strings.Contains(joined, "정의는")) {
 		return true
 	}
 	// X란? X이란 뭐야

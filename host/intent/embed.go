@@ -43,9 +43,11 @@ type featureWeights struct {
 	wh float64
 	// concept weighs the shared concepts of the lexicon.
 	concept float64
+	// entity weighs the placeholder of a store, product, date, … mention.
+	entity float64
 }
 
-var defaultWeights = featureWeights{word: 1.0, trigram: 0.35, bigram: 0.8, unigram: 0.4, pair: 0.25, wh: 0.5, concept: 1.0}
+var defaultWeights = featureWeights{word: 1.0, trigram: 0.35, bigram: 0.8, unigram: 0.4, pair: 0.25, wh: 0.5, concept: 1.0, entity: 0.7}
 
 var whWords = map[string]bool{"what": true, "whats": true, "which": true, "who": true, "how": true, "when": true, "where": true, "why": true}
 
@@ -77,12 +79,17 @@ var stopwords = map[string]bool{
 	"i": true, "me": true, "my": true, "we": true, "us": true, "our": true, "you": true, "your": true, "it": true, "its": true,
 	"there": true, "this": true, "that": true, "these": true, "those": true, "can": true, "could": true, "please": true,
 	"will": true, "would": true, "should": true, "some": true, "any": true, "about": true, "up": true, "so": true, "am": true,
+	// Addressing the bot and asking politely say nothing of the request:
+	// "hey crumb, …", "can you tell me …", "I need to know …".
+	"crumb": true, "hey": true, "tell": true, "know": true, "need": true, "want": true, "let": true, "kindly": true,
+	"pls": true, "plz": true,
 }
 
 // koStop are Korean words that carry no intent on their own.
 var koStop = map[string]bool{
 	"좀": true, "그": true, "이": true, "저": true, "것": true, "거": true, "수": true, "등": true, "및": true, "요": true,
 	"은": true, "는": true, "가": true, "을": true, "를": true, "에": true, "의": true, "도": true, "로": true, "만": true,
+	"크럼": true, "혹시": true, "저기": true,
 }
 
 // colloquial maps chat spellings to the words the examples use.
@@ -153,7 +160,7 @@ func (e *embedder) analyze(units []unit, correct bool, out []feature) []feature 
 		switch {
 		case u.entity:
 			flush()
-			out = append(out, feature{hashFeature(nsWord, u.text), w.word})
+			out = append(out, feature{hashFeature(nsWord, u.text), w.entity})
 			prevWord = u.text
 		case u.kind == scriptLatin:
 			flush()
