@@ -20,7 +20,7 @@ func TestCalibrationFit(t *testing.T) {
 	for _, it := range readSet(t, "testdata/dev.tsv") {
 		d := newDoc(it.Text)
 		c.ext.extract(d, testNow)
-		s := c.score(d.units(), anchored(d.units(), d.spans), definitional(d))
+		s := c.score(d.units(), c.emb.anchored(d.units(), d.spans), definitional(d))
 		bi := s.order[0]
 		margin := s.intentScore[bi] - s.intentScore[s.order[1]]
 		if c.intents[bi] != OutOfScope && s.top < c.p.oos {

@@ -435,7 +435,7 @@ func (c *Classifier) Classify(ctx context.Context, text string, prev *Result) Re
 	d := newDoc(text)
 	slots := c.ext.extract(d, c.now())
 	units := d.units()
-	s := c.score(units, anchored(units, d.spans), definitional(d))
+	s := c.score(units, c.emb.anchored(units, d.spans), definitional(d))
 	res := Result{Slots: slots, Locale: DetectLocale(text), Source: SourceExamples}
 
 	bi := s.order[0]

@@ -249,7 +249,7 @@ func squashHangul(units []unit) string {
 // anchored reports whether units name something of the bakery's business:
 // a store, a product, a segment, a member, an amount, or a word of a domain
 // concept.
-func anchored(units []unit, spans []span) bool {
+func (e *embedder) anchored(units []unit, spans []span) bool {
 	for _, sp := range spans {
 		switch sp.kind {
 		case spanStore, spanProduct, spanCategory, spanSegment, spanMember, spanMoney, spanPercent:
@@ -259,9 +259,16 @@ func anchored(units []unit, spans []span) bool {
 	found := false
 	lexicon.conceptsKO(squashHangul(units), func(c string) { found = found || domainConcepts[c] })
 	for _, u := range units {
-		if u.kind == scriptLatin {
-			if c, ok := lexicon.conceptOf(stemEN(u.text)); ok && domainConcepts[c] {
-				found = true
+		if u.kind == scriptLatin && !u.entity {
+			// As the embedder reads it: "prdouction qty" is about production.
+			w, ok := colloquial[u.text]
+			if !ok {
+				w = e.correct(u.text)
+			}
+			for part := range strings.FieldsSeq(w) {
+				if c, ok := lexicon.conceptOf(stemEN(part)); ok && domainConcepts[c] {
+					found = true
+				}
 			}
 		}
 	}
@@ -434,6 +441,14 @@ func (e *embedder) fit(docs [][]unit) {
 		e.idf[k] = math.Log(1 + n/float64(d))
 	}
 	e.idfMiss = math.Log(1 + n)
+	// The lexicon's English words are spellings to correct to as well
+	// ("discrad" is "discard" though no example says it); an example's
+	// word is preferred on a tie (df).
+	for w := range lexicon.words {
+		if _, ok := e.vocab[w]; !ok {
+			e.vocab[w] = wordInfo{}
+		}
+	}
 	e.byLen = map[int][]string{}
 	for w := range e.vocab {
 		l := utf8.RuneCountInString(w)

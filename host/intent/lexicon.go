@@ -9,11 +9,11 @@ import "strings"
 // bakery's domain, plus the topics people most often ask an assistant
 // that are not (weather, markets).
 var concepts = map[string][]string{
-	"waste":    {"폐기", "버려질", "버릴", "버리게", "버려", "못팔", "안팔", "남을", "waste", "wastage", "discard", "spoil", "unsold", "leftover", "throw", "ewr"},
-	"stock":    {"재고", "품절", "매진", "남은", "남아", "inventory", "on-hand"},
+	"waste":    {"폐기", "버려질", "버릴", "버리게", "버려", "못팔", "안팔", "남을", "waste", "wastage", "discard", "spoil", "unsold", "leftover", "throw", "ewr", "로스", "잔량", "잔여", "떨이", "털어", "남는", "toss", "bin", "dispose"},
+	"stock":    {"재고", "품절", "매진", "남은", "남아", "inventory", "on-hand", "다팔렸", "팔렸어", "남았"},
 	"sell":     {"판매", "팔릴", "팔려", "팔리", "매출", "sell", "sold", "sale", "revenue"},
 	"predict":  {"예측", "예상", "전망", "forecast", "predict", "prediction", "projected", "projection", "outlook", "expect"},
-	"demand":   {"수요", "생산량", "구워", "demand", "bake", "production"},
+	"demand":   {"수요", "생산량", "구워", "demand", "bake", "production", "발주", "생산", "준비할", "produce", "prep"},
 	"price":    {"가격", "얼마", "price", "cost", "priced"},
 	"allergen": {"알레르기", "알러지", "난류", "계란", "달걀", "메밀", "땅콩", "대두", "견과", "호두", "잣", "밀가루", "유제품", "allergen", "allergy", "allergic", "nut", "nuts", "peanut", "egg", "wheat", "soy", "dairy", "gluten", "sesame"},
 	"shelf":    {"유통기한", "보관", "shelf", "expiry", "expiration", "keep"},
@@ -22,29 +22,29 @@ var concepts = map[string][]string{
 	"menu":      {"메뉴", "종류", "menu", "kind", "variety", "range"},
 	"segment":   {"세그먼트", "고객군", "등급", "segment", "segmentation", "tier", "rfm"},
 	"discount":  {"할인", "세일", "discount", "markdown"},
-	"product":   {"상품", "제품", "품목", "product", "item"},
+	"product":   {"상품", "제품", "품목", "product", "item", "빵", "케이크", "디저트", "음료", "쿠키", "베이커리", "샌드위치", "bread", "pastry", "cake", "dessert", "cookie", "drink", "beverage", "loaf", "sandwich", "bun", "bakery", "sku"},
 	"store":     {"매장", "점포", "지점", "store", "shop", "branch", "outlet"},
-	"customer":  {"고객", "회원", "손님", "customer", "member", "client", "shopper"},
+	"customer":  {"고객", "회원", "손님", "customer", "member", "client", "shopper", "단골", "고객층", "spender", "buyer", "visitor"},
 	"churn":     {"이탈", "떠날", "churn", "lapse", "lapsed"},
 	"recommend": {"추천", "권할", "권해", "권하", "recommend", "recommendation", "suggest", "suggestion", "upsell", "cross-sell", "pick"},
 	"pair":      {"어울리", "같이", "함께", "pair", "together", "combo", "complement"},
-	"event":     {"이벤트", "행사", "프로모션", "event", "promotion", "campaign"},
+	"event":     {"이벤트", "행사", "프로모션", "event", "promotion", "campaign", "판촉", "경품", "기념", "축제", "캠페인", "시식", "celebrate", "festival", "contest", "giveaway", "tasting"},
 	"plan":      {"기획", "계획", "아이디어", "플랜", "plan", "idea", "organise", "organize", "design"},
 	"budget":    {"예산", "budget"},
-	"push":      {"푸시", "알림", "메시지", "문자", "알림톡", "카톡", "push", "notification", "message", "alert", "sms"},
+	"push":      {"푸시", "알림", "메시지", "문자", "알림톡", "카톡", "push", "notification", "message", "alert", "sms", "멘트", "안내문", "kakao", "blast"},
 	"copy":      {"문구", "카피", "헤드라인", "초안", "광고", "copy", "headline", "draft", "wording", "copywriting", "ad", "advert", "advertising", "slogan"},
-	"policy":    {"정책", "규정", "규칙", "가이드", "환불", "반품", "policy", "rule", "guideline", "guide", "refund"},
+	"policy":    {"정책", "규정", "규칙", "가이드", "환불", "반품", "policy", "rule", "guideline", "guide", "refund", "매뉴얼", "메뉴얼", "절차", "혜택", "manual", "handbook", "sop", "procedure", "benefit", "perk"},
 	"coupon":    {"쿠폰", "coupon", "voucher"},
-	"define":    {"정의", "기준", "define", "definition", "criteria", "criterion"},
+	"define":    {"정의", "기준", "define", "definition", "criteria", "criterion", "판정", "조건", "qualify"},
 	"calculate": {"계산", "공식", "산출", "calculate", "calculation", "compute", "formula", "산정", "계산식", "computed"},
 	"hours":     {"영업시간", "영업", "hours", "open", "close"},
 	"address":   {"주소", "위치", "address", "location", "located", "directions"},
 	// A phone number is the business's only with a store ("which phone
 	// should I buy" is not): not a domain concept.
 	"phone":   {"전화", "연락처", "phone", "contact"},
-	"banned":  {"금지", "허용", "써도", "banned", "ban", "forbidden", "prohibited", "allowed", "permitted"},
+	"banned":  {"금지", "허용", "써도", "banned", "ban", "forbidden", "prohibited", "allowed", "permitted", "표현", "expression", "off-limits"},
 	"brand":   {"브랜드", "톤", "말투", "보이스", "brand", "tone", "voice"},
-	"help":    {"도움", "도와", "사용법", "기능", "help", "feature", "capability", "usage"},
+	"help":    {"도움", "도와", "사용법", "기능", "help", "feature", "capability", "usage", "할수있", "할줄", "봇", "명령어", "쓰는법", "bot", "capable", "able", "command", "tutorial", "started"},
 	"cluster": {"군집", "클러스터", "비슷한", "유사", "그룹핑", "묶어", "묶으", "묶기", "cluster", "similar", "alike", "grouping"},
 	"weather": {"날씨", "기온", "우산", "미세먼지", "weather", "rain", "snow", "temperature", "umbrella", "sunny"},
 	"markets": {"주가", "주식", "코인", "비트코인", "환율", "증시", "코스피", "market", "stockmarket", "shareprice", "shares", "crypto", "bitcoin", "kospi", "nasdaq", "exchange", "invest",
@@ -64,18 +64,22 @@ var domainConcepts = map[string]bool{
 
 // conceptLexicon indexes concepts: English stems, and Korean keys.
 type conceptLexicon struct {
-	en map[string]string
-	ko []struct{ key, concept string }
+	en    map[string]string
+	words map[string]bool // the English words as written
+	ko    []struct{ key, concept string }
 }
 
 func newConceptLexicon() *conceptLexicon {
-	l := &conceptLexicon{en: map[string]string{}}
+	l := &conceptLexicon{en: map[string]string{}, words: map[string]bool{}}
 	for _, c := range sortedKeys(concepts) {
 		for _, w := range concepts[c] {
 			if strings.IndexFunc(w, isHangul) >= 0 {
 				l.ko = append(l.ko, struct{ key, concept string }{w, c})
 			} else {
 				l.en[stemEN(strings.ReplaceAll(w, "-", ""))] = c
+				if !strings.ContainsAny(w, "- ") {
+					l.words[w] = true
+				}
 			}
 		}
 	}
