@@ -337,7 +337,7 @@ type params struct {
 	weights featureWeights
 }
 
-var defaultParams = params{second: 0.25, knn: 0.3, oos: 0.15, noAnchor: 0.6, defBoost: 0.35, defDamp: 0.5, defOut: 0.3, anchoredHelp: 0.85, anchoredOOS: 0.85, epochs: 40, lambda: 3e-3, weights: defaultWeights}
+var defaultParams = params{second: 0.25, knn: 0.3, oos: 0.15, noAnchor: 0.6, defBoost: 0.35, defDamp: 0.5, defOut: 0.3, anchoredHelp: 0.85, anchoredOOS: 0.75, epochs: 40, lambda: 3e-3, weights: defaultWeights}
 
 func (c *Classifier) score(units []unit, anchor, def bool) scored {
 	q := c.emb.embed(units, true)

@@ -47,7 +47,7 @@ type featureWeights struct {
 	entity float64
 }
 
-var defaultWeights = featureWeights{word: 1.0, trigram: 0.35, bigram: 0.8, unigram: 0.4, pair: 0.25, wh: 0.5, concept: 1.0, entity: 0.7}
+var defaultWeights = featureWeights{word: 1.0, trigram: 0.35, bigram: 0.8, unigram: 0.4, pair: 0.25, wh: 0.5, concept: 1.15, entity: 0.7}
 
 var whWords = map[string]bool{"what": true, "whats": true, "which": true, "who": true, "how": true, "when": true, "where": true, "why": true}
 

@@ -248,6 +248,7 @@ func editDistanceASCII(a, b string, max int) int {
 // possessives, -ing, -ed, -ly, and a final e ("waste", "wasted" and
 // "wasting" are all "wast").
 func stemEN(w string) string {
+	orig := len(w)
 	switch w {
 	case "loaves":
 		return "loaf"
@@ -275,6 +276,10 @@ func stemEN(w string) string {
 		w = w[:n-2]
 	case n > 5 && strings.HasSuffix(w, "ly"):
 		w = w[:n-2]
+	}
+	// binned → bin, planning → plan, shopping → shop.
+	if n := len(w); n >= 4 && n < orig && w[n-1] == w[n-2] && strings.IndexByte("bdgmnprt", w[n-1]) >= 0 {
+		w = w[:n-1]
 	}
 	if n := len(w); n > 3 && w[n-1] == 'e' {
 		w = w[:n-1]
