@@ -42,6 +42,8 @@ var hostIntents = map[string]hostIntent{
 			"what can this bot do?", "help me get started", "usage", "what questions can you answer?", "what are you for?",
 			"what things can you do for me?", "what features can I use?", "what can I do with this?", "무엇을 물어봐야 할까?", "what am I supposed to do here?", "list of capabilities",
 			"what are you capable of?", "show me your capabilities", "tell me what you can help with", "할 줄 아는 게 뭐야?", "어떤 기능이 있는지 보여줘",
+			"what can I ask here?", "뭘 물어봐야 돼?", "이거 어떻게 쓰는 거예요?", "기능이 뭐가 있어?", "what do you help with?", "how do I talk to you", "예시 질문 보여줘",
+			"example questions", "what are some things I can ask", "사용 설명", "start here", "너 뭐 할 줄 알아?", "what is this bot for?", "무엇을 할 수 있나요", "list everything you can help with",
 		},
 	},
 	KnowledgeQA: {
@@ -68,6 +70,8 @@ var hostIntents = map[string]hostIntent{
 			"when does a member count as dormant", "what makes someone a VIP", "do coupons stack with membership discounts", "EWR이 정확히 뭐의 약자야",
 			"brand voice do's and don'ts", "which expressions are forbidden in ads", "매뉴얼에 뭐라고 돼 있어?", "운영 가이드 찾아줘",
 			"what does the handbook say about discounts",
+			"푸시에 써도 되는 단어야?", "is '무료' a banned word?", "광고 문구 규정", "can I say 'healthy' in our copy?", "which words can't we use in ads?", "할인 행사 규칙이 뭐야",
+			"what's the rule for stacking coupons", "멤버십 적립 기준", "what is the opening time on holidays?", "신촌점 주소 알려줘",
 		},
 	},
 	OutOfScope: {
@@ -96,6 +100,8 @@ var hostIntents = map[string]hostIntent{
 			"커피 머신 추천", "헬스장 추천", "best pizza in seoul", "영화 예매해줘", "kpop song recommendations", "what time does the sun set", "번역 좀 해줘",
 			"explain quantum physics", "부동산 전망", "what's the population of korea", "put on a podcast", "tell me about the roman empire", "주식 뭐 살까",
 			"how to cook ramen", "오늘 저녁 레시피 알려줘", "유튜브 영상 추천", "스마트폰 뭐 살까",
+			"plan a trip to jeju", "여행 계획 짜줘", "recommend a laptop", "좋은 책 추천해줘", "운동 계획 세워줘", "결혼식 계획 도와줘", "suggest a birthday gift for my mom",
+			"강아지 이름 추천", "what's trending on twitter", "오늘 뉴스 요약해줘",
 		},
 	},
 	WasteForecast: {
@@ -128,7 +134,7 @@ var hostIntents = map[string]hostIntent{
 			"projected units for next monday", "what's the sales outlook for next month", "how many loaves to prep for tomorrow",
 			"expected sales volume at each store tomorrow", "demand for 14 days ahead", "quantity to bake per item for friday", "bake plan for tmrw",
 			"how many cakes will sell over christmas", "units forecast by store and product", "predict sales if it rains tomorrow",
-			"next week's demand by item", "sales projection for the holiday weekend", "수요예측 좀",
+			"next week's demand by item", "sales projection for the holiday weekend", "수요예측 좀", "how much bread should we have ready for Saturday?", "how much dough to prepare for the weekend", "how much cake do we need for Christmas Eve?",
 		},
 	},
 	SegmentInsight: {
@@ -144,6 +150,8 @@ var hostIntents = map[string]hostIntent{
 			"how many members are at risk of leaving", "segment report for members", "what do at-risk customers typically buy",
 			"spending patterns by segment", "profile our new members", "churn-risk list", "top spenders and their favourite items", "customer mix by segment",
 			"which customers haven't visited in a while", "what are new members like?", "what is a typical VIP like?",
+			"what do VIP customers have in common?", "단골 고객은 보통 몇 번 와?", "how loyal are our members", "세그먼트별 특징 정리해줘",
+			"which segment brings the most revenue", "고객 유형별 선호 상품",
 		},
 	},
 	ProductRecommend: {
@@ -164,6 +172,8 @@ var hostIntents = map[string]hostIntent{
 			"what do people usually buy with croissants", "best items to recommend to new members", "cross-sell for a customer with a bagel in the cart",
 			"give me product suggestions for this shopper", "recommendations for a dormant member to come back",
 			"which products should we offer member 12001", "what goes nicely with tea", "what might a VIP want to buy next?", "what would a new member like to try?", "추천템 뭐 있어",
+			"VIP 고객에게 권할 상품", "단골한테 추천할 거 뭐 있어", "recommend something to dormant members", "what should we suggest to at-risk customers", "이탈 위험 고객한테 추천할 빵",
+			"suggest products for our loyal shoppers", "best sellers to recommend to a first-time visitor", "what would go well in a gift box",
 		},
 	},
 	EventPlan: {

@@ -121,6 +121,18 @@ func productTool() tools.Tool {
 			"what does a baguette cost?",
 			"디저트 종류 알려줘",
 			"is there egg in the scones?",
+			"what kinds of bread do you have?",
+			"빵 뭐 있어요?",
+			"which pastries are nut-free?",
+			"list of desserts",
+			"케이크 가격표",
+			"what do you have for vegans?",
+			"sandwich menu please",
+			"이 빵 뭐로 만들어?",
+			"how big is the whole cake?",
+			"휘낭시에 얼마예요",
+			"what's inside the chicken sandwich?",
+			"what goes into the sourdough?",
 		))
 }
 
