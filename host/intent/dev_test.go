@@ -42,7 +42,7 @@ func TestHeldoutIsNotLearnt(t *testing.T) {
 			learnt[key(e)] = "host " + name
 		}
 	}
-	for _, f := range []string{"testdata/heldout.tsv", "testdata/heldout5.tsv", "testdata/heldout6.tsv", "testdata/heldout7.tsv", "testdata/heldout8.tsv"} {
+	for _, f := range []string{"testdata/heldout.tsv", "testdata/heldout5.tsv", "testdata/heldout6.tsv", "testdata/heldout7.tsv", "testdata/heldout8.tsv", "testdata/heldout9.tsv"} {
 		for _, it := range readSet(t, f) {
 			if src, ok := learnt[key(it.Text)]; ok {
 				t.Errorf("%s line %d %q is an example of %s", f, it.Line, it.Text, src)
