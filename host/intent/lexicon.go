@@ -98,8 +98,40 @@ func (l *conceptLexicon) conceptOf(stem string) (string, bool) {
 // text (spaces removed, so that 못 팔 holds 못팔).
 func (l *conceptLexicon) conceptsKO(hangul string, f func(string)) {
 	for _, k := range l.ko {
-		if strings.Contains(hangul, k.key) {
+		if containsKO(hangul, k.key) {
 			f(k.concept)
+		}
+	}
+}
+
+// askedAbout lists, for a Korean key that is also used as a preposition,
+// what may follow it when it is what is asked about: 기준 is a criterion in
+// "VIP 기준이 뭐야" and "등급 기준", but only a basis in "EWR 기준으로 위험
+// 품목" and "EWR 기준 위험 품목".
+var askedAbout = map[string][]string{
+	"기준": {"이", "은", "는", "가", "뭐", "알려", "어떻게", "좀", "정리", "설명", "?"},
+}
+
+// containsKO reports whether key occurs in the Hangul text (spaces
+// removed) as the thing asked about.
+func containsKO(hangul, key string) bool {
+	follow, ok := askedAbout[key]
+	if !ok {
+		return strings.Contains(hangul, key)
+	}
+	for rest := hangul; ; {
+		i := strings.Index(rest, key)
+		if i < 0 {
+			return false
+		}
+		rest = rest[i+len(key):]
+		if rest == "" {
+			return true
+		}
+		for _, p := range follow {
+			if strings.HasPrefix(rest, p) {
+				return true
+			}
 		}
 	}
 }
