@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"sync"
 )
 
 // Item is one product the models know.
@@ -129,61 +130,133 @@ type Scored struct {
 // Recommend ranks items for a basket: items bought with the cart's items first (co-purchase
 // probabilities summed over the cart, plus TagWeight × tag similarity), then items with similar
 // tags (the fallback when co-purchase has too few), then popular items, until k. Items in the
-// cart or in exclude are never returned.
+// cart or in exclude are never returned. Ties go to the lower item.
+//
+// It sums into dense per-item arrays reused across calls and keeps only the
+// best k candidates, instead of maps and a full sort: it runs on every guest request of
+// crumb-edge, where the maps, their growth and the garbage they left were most of its cost.
 func (g *Guest) Recommend(cart, exclude []int, k int) []Scored {
+	if k <= 0 {
+		return nil
+	}
 	n := len(g.Items)
-	skip := make(map[int]bool, len(cart)+len(exclude))
+	sc := getScratch(n)
+	defer putScratch(sc)
 	for _, c := range cart {
-		skip[c] = true
+		sc.mark(c, stateSkip)
 	}
 	for _, c := range exclude {
-		skip[c] = true
+		sc.mark(c, stateSkip)
 	}
-	co := map[int]float64{}
-	tag := map[int]float64{}
 	for _, c := range cart {
 		if c < 0 || c >= n {
 			continue
 		}
 		for _, nb := range g.Co[c] {
-			if !skip[int(nb.Item)] {
-				co[int(nb.Item)] += float64(nb.Score)
+			if it := int(nb.Item); it >= 0 && it < n && sc.state[it]&stateSkip == 0 {
+				sc.mark(it, stateCo)
+				sc.co[it] += float64(nb.Score)
 			}
 		}
 		for _, nb := range g.Similar[c] {
-			if !skip[int(nb.Item)] {
-				tag[int(nb.Item)] += float64(nb.Score)
+			if it := int(nb.Item); it >= 0 && it < n && sc.state[it]&stateSkip == 0 {
+				sc.mark(it, stateTag)
+				sc.tag[it] += float64(nb.Score)
 			}
 		}
 	}
 	tw := float64(g.TagWeight)
-	var first, second []Scored
-	for it, s := range co {
-		first = append(first, Scored{Item: it, Score: s + tw*tag[it], Source: SourceCoPurchase})
-	}
-	for it, s := range tag {
-		if _, ok := co[it]; !ok {
-			second = append(second, Scored{Item: it, Score: tw * s, Source: SourceTags})
+	out := make([]Scored, 0, k)
+	for _, it := range sc.touched { // items bought with the cart, their tags added
+		if st := sc.state[it]; st&stateSkip == 0 && st&stateCo != 0 {
+			out = keepBest(out, Scored{Item: int(it), Score: sc.co[it] + tw*sc.tag[it], Source: SourceCoPurchase}, k)
 		}
 	}
-	byScore := func(a, b Scored) int { return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.Item, b.Item)) }
-	slices.SortFunc(first, byScore)
-	slices.SortFunc(second, byScore)
-	out := append(first, second...)
-	if len(out) > k {
-		return out[:k]
+	if len(out) < k {
+		var tags []Scored
+		for _, it := range sc.touched { // then items with similar tags only
+			if st := sc.state[it]; st&stateSkip == 0 && st&stateCo == 0 && st&stateTag != 0 {
+				tags = keepBest(tags, Scored{Item: int(it), Score: tw * sc.tag[it], Source: SourceTags}, k-len(out))
+			}
+		}
+		out = append(out, tags...)
 	}
-	for _, it := range out {
-		skip[it.Item] = true
+	for _, s := range out {
+		sc.mark(s.Item, stateSkip)
 	}
 	for _, p := range g.Popular {
 		if len(out) >= k {
 			break
 		}
-		if !skip[int(p)] {
-			skip[int(p)] = true
+		if int(p) >= 0 && int(p) < n && sc.state[p]&stateSkip == 0 {
+			sc.mark(int(p), stateSkip)
 			out = append(out, Scored{Item: int(p), Source: SourcePopular})
 		}
 	}
 	return out
+}
+
+// byScore orders recommendations best first, ties to the lower item.
+func byScore(a, b Scored) int {
+	return cmp.Or(cmp.Compare(b.Score, a.Score), cmp.Compare(a.Item, b.Item))
+}
+
+// keepBest inserts s into best (sorted by byScore, at most k long) when it is among the k best.
+func keepBest(best []Scored, s Scored, k int) []Scored {
+	if len(best) == k && byScore(s, best[k-1]) >= 0 {
+		return best
+	}
+	pos, _ := slices.BinarySearchFunc(best, s, byScore)
+	if len(best) == k {
+		best = best[:k-1]
+	}
+	return slices.Insert(best, pos, s)
+}
+
+// States of an item during one Recommend call.
+const (
+	stateSkip uint8 = 1 << iota // in the cart, excluded or already recommended
+	stateCo                     // has a co-purchase sum
+	stateTag                    // has a tag-similarity sum
+)
+
+// guestScratch is one Recommend call's per-item sums; touched lists the items to reset.
+type guestScratch struct {
+	co, tag []float64
+	state   []uint8
+	touched []int32
+}
+
+func (s *guestScratch) mark(i int, bit uint8) {
+	if i < 0 || i >= len(s.state) {
+		return
+	}
+	if s.state[i] == 0 {
+		s.touched = append(s.touched, int32(i))
+	}
+	s.state[i] |= bit
+}
+
+// scratchPool holds *guestScratch, zeroed, for any Guest (a cache like fmt's printers: sums
+// are reset through touched before a scratch goes back).
+var scratchPool sync.Pool
+
+// getScratch returns zeroed sums for n items.
+func getScratch(n int) *guestScratch {
+	s, _ := scratchPool.Get().(*guestScratch)
+	if s == nil || len(s.state) < n {
+		return &guestScratch{co: make([]float64, n), tag: make([]float64, n), state: make([]uint8, n)}
+	}
+	s.co, s.tag, s.state = s.co[:n], s.tag[:n], s.state[:n]
+	return s
+}
+
+// putScratch resets s and keeps it for the next call.
+func putScratch(s *guestScratch) {
+	for _, i := range s.touched {
+		s.co[i], s.tag[i], s.state[i] = 0, 0, 0
+	}
+	s.touched = s.touched[:0]
+	s.co, s.tag, s.state = s.co[:cap(s.co)], s.tag[:cap(s.tag)], s.state[:cap(s.state)]
+	scratchPool.Put(s)
 }

@@ -3,6 +3,7 @@ package server
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"sync"
 	"time"
 
@@ -29,6 +30,10 @@ type Models struct {
 	MemberNote string
 	// ProbeErr is the largest |ONNX − Go reference| over the probes at the level in use.
 	ProbeErr float64
+
+	// versionHeader is X-Crumb-Bundle's value; modelName "member-" + MemberForm.
+	versionHeader []string
+	modelName     string
 
 	// use is read-locked by every request using the models; retiring them takes the write lock,
 	// so the ONNX session is freed only after the last request that started before the swap.
@@ -77,7 +82,8 @@ func loadModels(data []byte, form string, ortErr error, now time.Time) (*Models,
 	if err := b.Require(reco.FileGuest, reco.FileMember, reco.FileFloat, reco.FileInt8, reco.FileProbes); err != nil {
 		return nil, err
 	}
-	m := &Models{Version: b.Manifest.Version, SHA256: b.SHA256, CreatedAt: b.Manifest.CreatedAt, LoadedAt: now, MemberForm: form}
+	m := &Models{Version: b.Manifest.Version, SHA256: b.SHA256, CreatedAt: b.Manifest.CreatedAt, LoadedAt: now, MemberForm: form,
+		versionHeader: []string{strconv.Itoa(b.Manifest.Version)}, modelName: "member-" + form}
 	if m.Guest, err = reco.ParseGuest(b.Files[reco.FileGuest]); err != nil {
 		return nil, fmt.Errorf("bundle version %d: %w", m.Version, err)
 	}
@@ -158,15 +164,19 @@ func checkProbes(s *ort.Session, probes []reco.Probe, form string, items int) (f
 	return worst, nil
 }
 
+// batch1 is the shape of the member graphs' per-member inputs at batch 1 (read only).
+var batch1 = []int64{1}
+
 // runQuery scores one member query at batch 1.
 func runQuery(s *ort.Session, q reco.MemberQuery) ([]float32, error) {
-	L := int64(len(q.Context))
+	user, gender, age := [1]int64{q.User}, [1]int64{q.Gender}, [1]int64{q.AgeBand}
+	ctx := [2]int64{1, int64(len(q.Context))}
 	out, _, err := s.Run([]ort.Input{
-		{Shape: []int64{1}, Int64: []int64{q.User}},
-		{Shape: []int64{1}, Int64: []int64{q.Gender}},
-		{Shape: []int64{1}, Int64: []int64{q.AgeBand}},
-		{Shape: []int64{1, L}, Int64: q.Context},
-		{Shape: []int64{1, L}, Int64: q.Kinds},
+		{Shape: batch1, Int64: user[:]},
+		{Shape: batch1, Int64: gender[:]},
+		{Shape: batch1, Int64: age[:]},
+		{Shape: ctx[:], Int64: q.Context},
+		{Shape: ctx[:], Int64: q.Kinds},
 	})
 	if err != nil {
 		return nil, err
@@ -192,20 +202,26 @@ func (m *Models) Recommend(r reco.Request, k int) (Answer, error) {
 			}
 			// The member's own repeat purchases, as the plugin ranks them.
 			m.Spec.AddRepeat(r.UserID, scores)
-			excl := map[int]bool{}
-			for _, id := range append(append([]string(nil), r.Cart...), r.Wishlist...) {
-				if c, ok := m.Spec.Item(id); ok {
-					excl[c] = true
+			excl := make(map[int]bool, len(r.Cart)+len(r.Wishlist))
+			for _, l := range [][]string{r.Cart, r.Wishlist} {
+				for _, id := range l {
+					if c, ok := m.Spec.Item(id); ok {
+						excl[c] = true
+					}
 				}
 			}
-			a := Answer{UserID: r.UserID, Model: "member-" + m.MemberForm}
-			for _, s := range reco.TopK(scores, excl, k) {
+			top := reco.TopK(scores, excl, k)
+			a := Answer{UserID: r.UserID, Model: m.modelName, Recommendations: make([]string, 0, len(top))}
+			for _, s := range top {
 				a.Recommendations = append(a.Recommendations, m.Spec.Items[s.Item])
 			}
 			return a, nil
 		}
 	}
 	var cart, excl []int
+	if len(r.Cart) > 0 {
+		cart = make([]int, 0, len(r.Cart))
+	}
 	for _, id := range r.Cart {
 		if i, ok := m.Guest.Index(id); ok {
 			cart = append(cart, i)
@@ -216,8 +232,9 @@ func (m *Models) Recommend(r reco.Request, k int) (Answer, error) {
 			excl = append(excl, i)
 		}
 	}
-	a := Answer{UserID: "guest", Model: "guest", Recommendations: []string{}}
-	for _, s := range m.Guest.Recommend(cart, excl, k) {
+	top := m.Guest.Recommend(cart, excl, k)
+	a := Answer{UserID: "guest", Model: "guest", Recommendations: make([]string, 0, len(top))}
+	for _, s := range top {
 		a.Recommendations = append(a.Recommendations, m.Guest.Items[s.Item].ID)
 	}
 	return a, nil

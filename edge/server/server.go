@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -73,10 +74,13 @@ type Server struct {
 
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
-	swaps    prometheus.Counter
-	pullErrs prometheus.Counter
-	version  prometheus.Gauge
-	memberUp prometheus.Gauge
+	// recoMetrics are /recommend's counters and histograms by model and code, resolved once:
+	// looking them up by label values on every request hashed and allocated.
+	recoMetrics sync.Map // recoKey → *recoMetric
+	swaps       prometheus.Counter
+	pullErrs    prometheus.Counter
+	version     prometheus.Gauge
+	memberUp    prometheus.Gauge
 }
 
 // New loads the ONNX Runtime library and the last good bundle from Dir, if any. A missing or
@@ -333,12 +337,11 @@ type Response struct {
 // DecodeRequest parses and checks a /recommend body.
 func DecodeRequest(body []byte) (reco.Request, int, error) {
 	var in Request
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil {
+	more, err := decodeBody(body, &in)
+	if err != nil {
 		return reco.Request{}, 0, fmt.Errorf("request body: %v: want {\"user_id\", \"gender\", \"age\", \"cart\", \"wishlist\"}", err)
 	}
-	if dec.More() {
+	if more {
 		return reco.Request{}, 0, errors.New("request body: more than one JSON value")
 	}
 	if in.Gender != nil && *in.Gender != 0 && *in.Gender != 1 {
@@ -367,21 +370,71 @@ func DecodeRequest(body []byte) (reco.Request, int, error) {
 	return r, k, nil
 }
 
+// recoKey names one /recommend counter and histogram.
+type recoKey struct {
+	model string
+	code  int
+}
+
+type recoMetric struct {
+	requests prometheus.Counter
+	latency  prometheus.Observer
+}
+
+func (s *Server) recoMetric(model string, code int) *recoMetric {
+	k := recoKey{model, code}
+	if m, ok := s.recoMetrics.Load(k); ok {
+		return m.(*recoMetric)
+	}
+	m := &recoMetric{
+		requests: s.requests.WithLabelValues("/recommend", model, strconv.Itoa(code)),
+		latency:  s.latency.WithLabelValues("/recommend", model),
+	}
+	s.recoMetrics.Store(k, m)
+	return m
+}
+
+// bodyPool holds *bytes.Buffer for request bodies.
+var bodyPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// Header values of every answer, built once (net/http only reads them).
+var (
+	jsonContentType = []string{"application/json; charset=utf-8"}
+	modelHeaders    sync.Map // model → []string
+)
+
+func modelHeader(model string) []string {
+	if v, ok := modelHeaders.Load(model); ok {
+		return v.([]string)
+	}
+	v := []string{model}
+	modelHeaders.Store(model, v)
+	return v
+}
+
 func (s *Server) recommend(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	model := "none"
 	code := http.StatusOK
 	defer func() {
-		s.requests.WithLabelValues("/recommend", model, fmt.Sprint(code)).Inc()
-		s.latency.WithLabelValues("/recommend", model).Observe(time.Since(start).Seconds())
+		m := s.recoMetric(model, code)
+		m.requests.Inc()
+		m.latency.Observe(time.Since(start).Seconds())
 	}()
-	body, err := io.ReadAll(io.LimitReader(r.Body, 1<<20))
-	if err != nil {
+	buf := bodyPool.Get().(*bytes.Buffer)
+	defer func() {
+		if buf.Cap() <= 64<<10 { // keep the usual small bodies, not a rare large one
+			buf.Reset()
+			bodyPool.Put(buf)
+		}
+	}()
+	buf.Reset()
+	if _, err := buf.ReadFrom(io.LimitReader(r.Body, 1<<20)); err != nil {
 		code = http.StatusBadRequest
 		writeJSON(w, code, map[string]string{"error": "read body: " + err.Error()})
 		return
 	}
-	req, k, err := DecodeRequest(body)
+	req, k, err := DecodeRequest(buf.Bytes())
 	if err != nil {
 		code = http.StatusBadRequest
 		writeJSON(w, code, map[string]string{"error": err.Error()})
@@ -406,8 +459,9 @@ func (s *Server) recommend(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		model = a.Model
-		w.Header().Set("X-Crumb-Model", a.Model)
-		w.Header().Set("X-Crumb-Bundle", fmt.Sprint(m.Version))
+		h := w.Header()
+		h["X-Crumb-Model"] = modelHeader(a.Model)
+		h["X-Crumb-Bundle"] = m.versionHeader
 		writeJSON(w, code, Response{UserID: a.UserID, Recommendations: a.Recommendations})
 		return
 	}
@@ -502,14 +556,39 @@ func (s *Server) health(w http.ResponseWriter, r *http.Request) {
 	if h.Bundle == nil {
 		code = http.StatusServiceUnavailable
 	}
-	s.requests.WithLabelValues("/healthz", "", fmt.Sprint(code)).Inc()
+	s.requests.WithLabelValues("/healthz", "", strconv.Itoa(code)).Inc()
 	writeJSON(w, code, h)
 }
 
+// jsonEncoder is a reusable encoder writing into its own buffer.
+type jsonEncoder struct {
+	buf bytes.Buffer
+	enc *json.Encoder
+}
+
+var encoderPool = sync.Pool{New: func() any {
+	e := &jsonEncoder{}
+	e.enc = json.NewEncoder(&e.buf)
+	e.enc.SetEscapeHTML(false)
+	return e
+}}
+
+// writeJSON writes v as the whole body, with its Content-Length.
 func writeJSON(w http.ResponseWriter, code int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	e := encoderPool.Get().(*jsonEncoder)
+	defer func() {
+		if e.buf.Cap() <= 64<<10 {
+			encoderPool.Put(e)
+		}
+	}()
+	e.buf.Reset()
+	h := w.Header()
+	h["Content-Type"] = jsonContentType
+	if err := e.enc.Encode(v); err != nil {
+		w.WriteHeader(http.StatusInternalServerError)
+		return
+	}
+	h["Content-Length"] = []string{strconv.Itoa(e.buf.Len())}
 	w.WriteHeader(code)
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
-	enc.Encode(v)
+	w.Write(e.buf.Bytes())
 }

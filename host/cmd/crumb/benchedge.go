@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	goruntime "runtime"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -26,10 +27,35 @@ func init() { benchCommands = append(benchCommands, (*app).benchEdgeCmd) }
 
 // edgeLatency is crumb-edge's latency summary (edge/server.Latency), in microseconds.
 type edgeLatency struct {
-	N   int     `json:"n"`
-	P50 float64 `json:"p50_us"`
-	P99 float64 `json:"p99_us"`
-	Max float64 `json:"max_us"`
+	N    int     `json:"n"`
+	Mean float64 `json:"mean_us"`
+	P50  float64 `json:"p50_us"`
+	P90  float64 `json:"p90_us"`
+	P99  float64 `json:"p99_us"`
+	P999 float64 `json:"p999_us"`
+	Max  float64 `json:"max_us"`
+}
+
+// edgeHTTP is one load of POST /recommend (edge/server.HTTPBench) and what it cost the machine.
+type edgeHTTP struct {
+	Clients  int     `json:"clients"`
+	Seconds  float64 `json:"seconds"`
+	Rate     float64 `json:"offered_per_second,omitempty"`
+	Requests int     `json:"requests"`
+	Errors   int     `json:"errors"`
+	PerSec   float64 `json:"requests_per_second"`
+	edgeLatency
+	Models    map[string]int `json:"models"`
+	ClientCPU float64        `json:"client_cpu_us_per_request"`
+	// ServerCPU is crumb-edge's CPU time (user + system, from /proc) per answer, in µs.
+	ServerCPU float64 `json:"server_cpu_us_per_request"`
+	// MachineBusy is the share of all CPUs busy during the load; OtherBusy the share used by
+	// neither crumb-edge nor the load generator (other processes on a shared machine).
+	MachineBusy float64 `json:"machine_busy"`
+	OtherBusy   float64 `json:"other_busy"`
+	// LittleMean is what Little's law says the mean latency of a closed loop must be:
+	// clients / throughput, in µs.
+	LittleMean float64 `json:"little_mean_us,omitempty"`
 }
 
 // edgeBench is what crumb bench edge measures.
@@ -48,18 +74,12 @@ type edgeBench struct {
 		Guest   edgeLatency            `json:"guest_answer"`
 	} `json:"score,omitempty"`
 	ScoreError string `json:"score_error,omitempty"`
-	HTTP       struct {
-		Clients  int            `json:"clients"`
-		Seconds  float64        `json:"seconds"`
-		Requests int            `json:"requests"`
-		Errors   int            `json:"errors"`
-		PerSec   float64        `json:"requests_per_second"`
-		P50      float64        `json:"p50_us"`
-		P99      float64        `json:"p99_us"`
-		Max      float64        `json:"max_us"`
-		Models   map[string]int `json:"models"`
-	} `json:"http"`
-	RSS struct {
+	// HTTP is the closed loop: every client sends its next request when its answer is in.
+	HTTP edgeHTTP `json:"http"`
+	// OpenLoop are loads at fixed offered rates, latency timed from when each request was due.
+	OpenLoop []edgeHTTP `json:"open_loop,omitempty"`
+	CPUs     int        `json:"cpus"`
+	RSS      struct {
 		IdleKB int `json:"idle_kb"`
 		LoadKB int `json:"after_load_kb"`
 		PeakKB int `json:"peak_kb"`
@@ -74,14 +94,21 @@ func (a *app) benchEdgeCmd() *cobra.Command {
 		duration time.Duration
 		n        int
 		asJSON   bool
+		rates    []float64
+		rateDur  time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "edge",
 		Short: "Time crumb-edge: ONNX scoring in process at batch 1, /recommend under 32 clients, resident memory",
 		Long: "bench edge takes the latest recommendation bundle from the database (training one when there is\n" +
 			"none: run `crumb demo` first), times the member graphs in process with `crumb-edge bench score`,\n" +
-			"starts `crumb-edge serve` on loopback with that bundle, loads POST /recommend with `crumb-edge\n" +
-			"bench http` (half members, half guests, keep-alive) and reads the server's resident memory.\n" +
+			"starts `crumb-edge serve` on loopback with that bundle (its own process), loads POST /recommend\n" +
+			"with `crumb-edge bench http` (half members, half guests, one keep-alive HTTP/1.1 connection per\n" +
+			"client): first a closed loop (each client sends when its last answer is in), then open loops\n" +
+			"at fixed offered rates (--rates, latency timed from when each request was due), and reads the\n" +
+			"server's CPU time and resident memory. In a closed loop the latency is queueing: by Little's law\n" +
+			"the mean is clients / throughput, so it shows saturation; the open loops show the latency at a\n" +
+			"load below it. The load generator shares the machine's CPUs with the server.\n" +
 			"crumb-edge needs CRUMB_ORT_LIB for the member model (make ort).",
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -148,14 +175,48 @@ func (a *app) benchEdgeCmd() *cobra.Command {
 			url := "http://" + strings.TrimSpace(strings.TrimPrefix(line, "crumb-edge listening on "))
 			time.Sleep(200 * time.Millisecond)
 			res.RSS.IdleKB, _ = procStatusKB(srv.Process.Pid, "VmRSS")
-			fmt.Fprintf(a.stderr, "loading %s/recommend with %d clients for %s …\n", url, clients, duration)
-			out, err = exec.CommandContext(ctx, bin, "bench", "http", "--url", url, "--bundle", bundlePath,
-				"--clients", strconv.Itoa(clients), "--duration", duration.String(), "--json").Output()
-			if err != nil {
-				return fmt.Errorf("crumb-edge bench http: %s", exitText(err))
+			res.CPUs = goruntime.NumCPU()
+			load := func(rate float64, d time.Duration) (edgeHTTP, error) {
+				var h edgeHTTP
+				args := []string{"bench", "http", "--url", url, "--bundle", bundlePath, "--clients", strconv.Itoa(clients), "--duration", d.String(), "--json"}
+				if rate > 0 {
+					args = append(args, "--rate", strconv.FormatFloat(rate, 'f', -1, 64))
+				}
+				cpu0, _ := procCPU(srv.Process.Pid)
+				busy0, total0, _ := machineCPU()
+				out, err := exec.CommandContext(ctx, bin, args...).Output()
+				if err != nil {
+					return h, fmt.Errorf("crumb-edge bench http: %s", exitText(err))
+				}
+				cpu1, _ := procCPU(srv.Process.Pid)
+				busy1, total1, _ := machineCPU()
+				if err := json.Unmarshal(out, &h); err != nil {
+					return h, fmt.Errorf("crumb-edge bench http: %w", err)
+				}
+				if h.Requests > 0 {
+					h.ServerCPU = float64((cpu1 - cpu0).Microseconds()) / float64(h.Requests)
+				}
+				if total1 > total0 {
+					h.MachineBusy = float64(busy1-busy0) / float64(total1-total0)
+					ours := (cpu1 - cpu0).Seconds() + h.ClientCPU*float64(h.Requests)/1e6
+					h.OtherBusy = max(0, h.MachineBusy-ours/(h.Seconds*float64(res.CPUs)))
+				}
+				if rate == 0 && h.PerSec > 0 {
+					h.LittleMean = float64(h.Clients) / h.PerSec * 1e6
+				}
+				return h, nil
 			}
-			if err := json.Unmarshal(out, &res.HTTP); err != nil {
-				return fmt.Errorf("crumb-edge bench http: %w", err)
+			fmt.Fprintf(a.stderr, "loading %s/recommend with %d clients for %s (closed loop) …\n", url, clients, duration)
+			if res.HTTP, err = load(0, duration); err != nil {
+				return err
+			}
+			for _, r := range rates {
+				fmt.Fprintf(a.stderr, "offering %.0f requests/s over %d connections for %s (open loop) …\n", r, clients, rateDur)
+				h, err := load(r, rateDur)
+				if err != nil {
+					return err
+				}
+				res.OpenLoop = append(res.OpenLoop, h)
 			}
 			res.RSS.LoadKB, _ = procStatusKB(srv.Process.Pid, "VmRSS")
 			res.RSS.PeakKB, _ = procStatusKB(srv.Process.Pid, "VmHWM")
@@ -172,6 +233,8 @@ func (a *app) benchEdgeCmd() *cobra.Command {
 	cmd.Flags().DurationVar(&duration, "duration", 20*time.Second, "length of the HTTP load")
 	cmd.Flags().IntVar(&n, "n", 20000, "runs per in-process measurement")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	cmd.Flags().Float64SliceVar(&rates, "rates", []float64{2000, 5000, 10000}, "offered loads (requests/s) of the open-loop runs after the closed loop; empty: none")
+	cmd.Flags().DurationVar(&rateDur, "rate-duration", 10*time.Second, "length of each open-loop run")
 	return cmd
 }
 
@@ -189,12 +252,78 @@ func printEdgeBench(a *app, r *edgeBench, d time.Duration) {
 	} else {
 		fmt.Fprintf(tw, "ONNX scoring\t-\t-\tnot measured: %s\n", r.ScoreError)
 	}
-	h := r.HTTP
-	fmt.Fprintf(tw, "HTTP POST /recommend, %d clients, %s, loopback\t%.0f\t%.0f\t%d requests, %.0f/s, %d errors, %v\n",
-		h.Clients, d, h.P50, h.P99, h.Requests, h.PerSec, h.Errors, h.Models)
+	row := func(name string, h edgeHTTP) {
+		fmt.Fprintf(tw, "%s\t%.0f\t%.0f\t%.0f\t%d requests, %.0f/s, %d errors; CPU per request: crumb-edge %.1f µs, load generator %.1f µs; machine %.0f%% busy (%.0f%% other processes)\n",
+			name, h.P50, h.P90, h.P99, h.Requests, h.PerSec, h.Errors, h.ServerCPU, h.ClientCPU, 100*h.MachineBusy, 100*h.OtherBusy)
+	}
 	tw.Flush()
-	fmt.Fprintf(a.stdout, "crumb-edge resident memory: %.1f MB idle, %.1f MB after the load (peak %.1f MB)\n",
-		float64(r.RSS.IdleKB)/1024, float64(r.RSS.LoadKB)/1024, float64(r.RSS.PeakKB)/1024)
+	fmt.Fprintln(tw, "\nHTTP POST /recommend, loopback\tP50 µs\tP90 µs\tP99 µs\tNOTE")
+	h := r.HTTP
+	row(fmt.Sprintf("closed loop, %d clients, %s", h.Clients, d), h)
+	for _, o := range r.OpenLoop {
+		row(fmt.Sprintf("open loop, %.0f/s offered, %d connections", o.Rate, o.Clients), o)
+	}
+	tw.Flush()
+	fmt.Fprintf(a.stdout, "answers by model: %v\n", h.Models)
+	if h.LittleMean > 0 {
+		fmt.Fprintf(a.stdout, "closed loop: mean latency %.0f µs; Little's law: %d clients / %.0f answers per s = %.0f µs. A closed loop runs at saturation, where latency is queueing set by CPU per request; the open loops show latency below it\n",
+			h.Mean, h.Clients, h.PerSec, h.LittleMean)
+	}
+	fmt.Fprintf(a.stdout, "crumb-edge resident memory: %.1f MB idle, %.1f MB after the load (peak %.1f MB); %d CPUs shared by crumb-edge, the load generator and anything else running\n",
+		float64(r.RSS.IdleKB)/1024, float64(r.RSS.LoadKB)/1024, float64(r.RSS.PeakKB)/1024, r.CPUs)
+}
+
+// procCPU is a process's user + system CPU time, from /proc/PID/stat.
+func procCPU(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0, err
+	}
+	// The command name (field 2) may hold spaces; the fields after its ')' are numbered from 3.
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return 0, fmt.Errorf("/proc/%d/stat: no command name", pid)
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0, fmt.Errorf("/proc/%d/stat: %d fields", pid, len(f))
+	}
+	utime, err1 := strconv.ParseInt(f[11], 10, 64) // field 14
+	stime, err2 := strconv.ParseInt(f[12], 10, 64) // field 15
+	if err := errors.Join(err1, err2); err != nil {
+		return 0, err
+	}
+	return time.Duration(utime+stime) * time.Second / clockTicks, nil
+}
+
+// clockTicks is USER_HZ, the unit of /proc's CPU times (100 on Linux everywhere in practice).
+const clockTicks = 100
+
+// machineCPU is the busy and total CPU time of the whole machine, in clock ticks, from /proc/stat.
+func machineCPU() (busy, total int64, err error) {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0, 0, err
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	if len(f) < 8 || f[0] != "cpu" {
+		return 0, 0, errors.New("/proc/stat: no cpu line")
+	}
+	for i, v := range f[1:] {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			return 0, 0, err
+		}
+		if i >= 8 { // guest times are already counted in user
+			break
+		}
+		total += n
+		if i != 3 && i != 4 { // idle, iowait
+			busy += n
+		}
+	}
+	return busy, total, nil
 }
 
 // findEdge locates the crumb-edge binary.
