@@ -162,6 +162,35 @@ func (b *Builder) MatMulInt8(name, x string, w []float32, k, n int) string {
 	return b.Op("Mul", []string{f, s})
 }
 
+// FoldedInt8 stores the rows × cols int8 matrix q with one scale per row (axis 0) or per column
+// (axis 1), zero point 0, and returns the float32 matrix that Cast and Mul make of it (as
+// Dequantize does). Every input of those nodes is a constant, so ONNX Runtime folds them into
+// one float32 initializer when it opens the session (constant folding runs at the basic
+// optimisation level and above): the file holds int8, and a Gather or MatMul of the result runs
+// at float32 speed without dequantising on every call, which a DequantizeLinear of the matrix
+// would do (ONNX Runtime keeps DequantizeLinear nodes for its QDQ fusions instead of folding
+// them). The session holds the float32 matrix in memory.
+func (b *Builder) FoldedInt8(name string, q []int8, scale []float32, rows, cols, axis int) string {
+	sdims := []int64{int64(rows), 1}
+	if axis == 1 {
+		sdims = []int64{int64(cols)}
+	}
+	qn := b.Initializer(Int8Tensor(name+"_q", []int64{int64(rows), int64(cols)}, q))
+	sn := b.Initializer(FloatTensor(name+"_scale", sdims, scale))
+	return b.Op("Mul", []string{b.Op("Cast", []string{qn}, Int("to", int64(Float))), sn})
+}
+
+// ResidualInitializer stores the rows × cols float matrix w as two int8 planes with per-column
+// scales (QuantizeResidual) and returns the float32 matrix that Cast, Mul and Add make of them
+// (DequantizeResidual), folded by ONNX Runtime into a constant as FoldedInt8's is.
+func (b *Builder) ResidualInitializer(name string, w []float32, rows, cols int) string {
+	hi, lo, hs, ls := QuantizeResidual(w, rows, cols)
+	planes := []string{b.FoldedInt8(name+"_hi", hi, hs, rows, cols, 1), b.FoldedInt8(name+"_lo", lo, ls, rows, cols, 1)}
+	out := b.claim(name)
+	b.node("Add", []string{out}, planes, nil)
+	return out
+}
+
 // Graph returns the graph built so far.
 func (b *Builder) Graph() *Graph { return &b.g }
 

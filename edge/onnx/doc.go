@@ -7,14 +7,18 @@
 // tensor and graph kind. Models are written as IR version 8 with the default-domain opset 17 unless
 // the caller says otherwise, which ONNX Runtime 1.24 loads.
 //
-// Builder adds names, shapes and the two int8 forms ONNX Runtime runs on CPU:
+// Builder adds names, shapes and the int8 forms ONNX Runtime runs on CPU:
 //
 //   - weight-only int8: the weight is stored as int8 with a per-column float scale and
-//     DequantizeLinear turns it back into float32 at run time (Builder.DequantizedInitializer);
+//     DequantizeLinear turns it back into float32 at run time (Builder.DequantizedInitializer), or
+//     only the rows a Gather picks (Builder.GatherDequantized);
+//   - int8 with an int8 residual plane: the weight is stored as two int8 tensors with per-column
+//     scales (16 bits of precision), which Cast, Mul and Add turn into a float32 constant that
+//     ONNX Runtime folds when it opens the session (Builder.ResidualInitializer);
 //   - dynamic int8: the activation is quantised at run time by DynamicQuantizeLinear to uint8 with
 //     its own scale and zero point, multiplied by the int8 weight with MatMulInteger into int32, and
 //     rescaled to float32 (Builder.MatMulInt8).
 //
-// QuantizeColumns and DynamicQuantize do the same arithmetic in Go, so a pure-Go reference can
-// reproduce an int8 graph's outputs.
+// Quantize, QuantizeResidual, DequantizeResidual, DynamicQuantize and DynamicMatMul do the same
+// arithmetic in Go, so a pure-Go reference can reproduce an int8 graph's outputs.
 package onnx

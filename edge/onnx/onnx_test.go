@@ -356,3 +356,96 @@ func TestGatherDequantized(t *testing.T) {
 		}
 	}
 }
+
+func TestQuantizeResidual(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	const rows, cols = 16, 5
+	w := randFloats(r, rows*cols, 1)
+	w[3*cols+1] = 9 // an outlier makes column 1's int8 steps coarse
+	for i := 0; i < rows; i++ {
+		w[i*cols+4] = 0 // and column 4 is all zero
+	}
+	hi, lo, hs, ls := onnx.QuantizeResidual(w, rows, cols)
+	if len(hi) != rows*cols || len(lo) != rows*cols || len(hs) != cols || len(ls) != cols {
+		t.Fatalf("sizes %d %d %d %d", len(hi), len(lo), len(hs), len(ls))
+	}
+	back := onnx.DequantizeResidual(hi, lo, hs, ls, rows, cols)
+	q, s := onnx.Quantize(w, rows, cols, 1)
+	one := onnx.Dequantize(q, s, rows, cols, 1)
+	var worst, worstOne float64
+	for i := range w {
+		c := i % cols
+		if hi[i] < -127 || lo[i] < -127 {
+			t.Fatalf("element %d: planes %d, %d outside [-127, 127]", i, hi[i], lo[i])
+		}
+		d := math.Abs(float64(back[i] - w[i]))
+		// lo's step is at most half of hi's over 127, so the error is at most hi's step / 508.
+		if d > float64(hs[c])/508+1e-7 {
+			t.Fatalf("element %d off by %g, more than hi's step %g / 508", i, d, hs[c])
+		}
+		worst = max(worst, d)
+		worstOne = max(worstOne, math.Abs(float64(one[i]-w[i])))
+	}
+	if worst*100 > worstOne {
+		t.Errorf("residual plane error %g is not a hundredth of one plane's %g", worst, worstOne)
+	}
+	if back[4] != 0 || hs[4] != 1 || ls[4] != 1 {
+		t.Errorf("all-zero column: %g with scales %g, %g; want 0 with scales 1", back[4], hs[4], ls[4])
+	}
+}
+
+// TestResidualInitializer checks that the graph stores the matrix as int8 only and that ONNX
+// Runtime's product with it is DequantizeResidual's, at every optimisation level that folds
+// constants and at batch 2 (no activation is quantised, so rows do not affect each other).
+func TestResidualInitializer(t *testing.T) {
+	runtime(t)
+	r := rand.New(rand.NewPCG(9, 10))
+	const k, n = 8, 300
+	w := randFloats(r, k*n, 0.5)
+	b := onnx.NewBuilder("residual")
+	x := b.Input("x", onnx.Float, -1, k)
+	b.Rename(b.Op("MatMul", []string{x, b.ResidualInitializer("w", w, k, n)}), "y")
+	b.Output("y", onnx.Float, -1, n)
+	for _, init := range b.Graph().Initializers {
+		if init.Type == onnx.Float && init.Len() > n {
+			t.Errorf("initializer %s is float32 with %d elements: the matrix must be stored as int8", init.Name, init.Len())
+		}
+	}
+	data, err := b.Model("test", "1").Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	hi, lo, hs, ls := onnx.QuantizeResidual(w, k, n)
+	deq := onnx.DequantizeResidual(hi, lo, hs, ls, k, n)
+	xs := randFloats(r, 2*k, 1)
+	for _, level := range []ort.Level{ort.LevelAll, ort.LevelBasic} {
+		s, err := ort.NewSession(data, []string{"x"}, []string{"y"}, ort.Options{Level: level})
+		if err != nil {
+			t.Fatal(err)
+		}
+		both, _, err := s.Run([]ort.Input{{Shape: []int64{2, k}, Float: xs}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for row := 0; row < 2; row++ {
+			alone, _, err := s.Run([]ort.Input{{Shape: []int64{1, k}, Float: xs[row*k : row*k+k]}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for j := 0; j < n; j++ {
+				var want float32
+				for i := 0; i < k; i++ {
+					want += xs[row*k+i] * deq[i*n+j]
+				}
+				got := both[0][row*n+j]
+				if math.Abs(float64(got-want)) > 1e-5 {
+					t.Fatalf("%s: row %d column %d: %g, want %g", level, row, j, got, want)
+				}
+				if math.Abs(float64(got-alone[0][j])) > 1e-6 {
+					t.Fatalf("%s: row %d column %d: %g at batch 2, %g alone", level, row, j, got, alone[0][j])
+				}
+			}
+		}
+		s.Close()
+	}
+}

@@ -99,3 +99,30 @@ func DynamicMatMul(x []float32, m, k int, q []int8, wscale []float32, n int) []f
 	}
 	return out
 }
+
+// QuantizeResidual stores the rows × cols matrix w as two int8 planes with one scale per column
+// each: hi = Quantize(w) and lo = Quantize of what hi leaves over (w − Dequantize(hi)), so that
+// DequantizeResidual gives w to within 1/508 of hi's step (16 bits, stored as two int8 tensors).
+func QuantizeResidual(w []float32, rows, cols int) (hi, lo []int8, hiScale, loScale []float32) {
+	hi, hiScale = Quantize(w, rows, cols, 1)
+	back := Dequantize(hi, hiScale, rows, cols, 1)
+	rest := make([]float32, len(w))
+	for i := range w {
+		rest[i] = w[i] - back[i]
+	}
+	lo, loScale = Quantize(rest, rows, cols, 1)
+	return hi, lo, hiScale, loScale
+}
+
+// DequantizeResidual undoes QuantizeResidual as Builder.ResidualInitializer's nodes do:
+// float32(hi)·hiScale + float32(lo)·loScale, per column.
+func DequantizeResidual(hi, lo []int8, hiScale, loScale []float32, rows, cols int) []float32 {
+	out := make([]float32, len(hi))
+	for r := 0; r < rows; r++ {
+		for c := 0; c < cols; c++ {
+			i := r*cols + c
+			out[i] = float32(hi[i])*hiScale[c] + float32(lo[i])*loScale[c]
+		}
+	}
+	return out
+}

@@ -15,6 +15,6 @@
 //	score_j = u · V_j + bv_j
 //
 // Scores computes this in float32 in the order the ONNX graph does, so ONNX Runtime agrees
-// within rounding; Quantized computes what the int8 graph does (per-row int8 embedding tables,
-// dynamically quantised activations multiplied by per-column int8 weights).
+// within rounding; Quantized computes what the int8 graph does (per-row int8 embedding tables
+// with the first layer folded in, W2 and the item matrix as int8 with an int8 residual plane).
 package twotower

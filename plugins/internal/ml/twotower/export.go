@@ -14,8 +14,8 @@ var (
 
 // ONNX writes the model as an ONNX graph (IR 8, opset 17), float32 or int8. Inputs are int64:
 // user [B], gender [B], age_band [B], context [B, ContextLen], context_kind [B, ContextLen];
-// the output is scores [B, Items]. The int8 graph quantises activations per call: run it at
-// batch 1 for results that do not depend on the other rows.
+// the output is scores [B, Items]. Neither graph quantises activations, so a row's scores do not
+// depend on the other rows of a batch.
 func (m *Model) ONNX(quant bool, version string) ([]byte, error) {
 	d, L := int64(m.Dim), int64(m.ContextLen)
 	b := onnx.NewBuilder("crumb_two_tower")
@@ -49,16 +49,10 @@ func (m *Model) ONNX(quant bool, version string) ([]byte, error) {
 
 	var a1, c, u0, s0 string
 	if quant {
-		// The first layer folded into the tables (see Quantized).
-		uq := b.Initializer(onnx.Int8Tensor("user_w1_q", []int64{int64(m.Users), hid}, q.uwq))
-		us := b.Initializer(onnx.FloatTensor("user_w1_scale", []int64{int64(m.Users)}, q.uws))
-		uz := b.Initializer(onnx.Int8Tensor("user_w1_zero", []int64{int64(m.Users)}, make([]int8, m.Users)))
-		uw := b.Op("DequantizeLinear", []string{gather(uq, user), gather(us, user), gather(uz, user)}, onnx.Int("axis", 0))
-		cq := b.Initializer(onnx.Int8Tensor("context_w1_q", []int64{int64(m.Items), int64(q.ccw)}, q.ccq))
-		cs := b.Initializer(onnx.FloatTensor("context_w1_scale", []int64{int64(m.Items)}, q.ccs))
-		ws := b.Op("Mul", []string{w, gather(cs, ctx)})
-		cc := mean(b.Op("Cast", []string{gather(cq, ctx)}, onnx.Int("to", int64(onnx.Float))), ws)
-		parts := b.OpN("Split", 2, []string{cc, b.Int64s(d, hid)}, onnx.Int("axis", 1))
+		// The first layer folded into the tables (see Quantized), stored as int8 per row.
+		uw := gather(b.FoldedInt8("user_w1", q.uwq, q.uws, m.Users, m.Hidden, 0), user)
+		cTab := b.FoldedInt8("context_w1", q.ccq, q.ccs, m.Items, q.ccw, 0)
+		parts := b.OpN("Split", 2, []string{mean(gather(cTab, ctx), w), b.Int64s(d, hid)}, onnx.Int("axis", 1))
 		c = parts[0]
 		gw := b.Initializer(onnx.FloatTensor("gender_w1", []int64{int64(m.Genders), hid}, q.gw))
 		aw := b.Initializer(onnx.FloatTensor("age_w1", []int64{int64(m.Ages), hid}, q.aw))
@@ -75,13 +69,13 @@ func (m *Model) ONNX(quant bool, version string) ([]byte, error) {
 	}
 	z := b.Op("Relu", []string{b.Op("Add", []string{a1, b1})})
 	if quant {
-		u0 = b.MatMulInt8("w2", z, m.W2, m.Hidden, m.Dim)
+		u0 = b.Op("MatMul", []string{z, b.ResidualInitializer("w2", m.W2, m.Hidden, m.Dim)})
 	} else {
 		u0 = b.Op("MatMul", []string{z, b.Initializer(onnx.FloatTensor("w2", []int64{hid, d}, m.W2))})
 	}
 	u := b.Op("Add", []string{b.Op("Add", []string{u0, b2}), c})
 	if quant {
-		s0 = b.MatMulInt8("items", u, vt, m.Dim, m.Items)
+		s0 = b.Op("MatMul", []string{u, b.ResidualInitializer("item_emb_t", vt, m.Dim, m.Items)})
 	} else {
 		s0 = b.Op("MatMul", []string{u, b.Initializer(onnx.FloatTensor("item_emb_t", []int64{d, int64(m.Items)}, vt))})
 	}
@@ -95,5 +89,8 @@ func (m *Model) ONNX(quant bool, version string) ([]byte, error) {
 	}
 	model.Doc = "Crumb two-tower member recommender (" + form + ")"
 	model.Metadata = map[string]string{"form": form, "items": fmt.Sprint(m.Items), "users": fmt.Sprint(m.Users - 1)}
+	if quant {
+		model.Metadata["int8"] = "tables int8 per row; w2 and items int8 with an int8 residual plane per column; float32 once folded"
+	}
 	return model.Marshal()
 }

@@ -4,6 +4,7 @@ import (
 	"math"
 	"testing"
 
+	"github.com/crumb-dev/crumb/edge/onnx"
 	"github.com/crumb-dev/crumb/edge/ort"
 )
 
@@ -71,5 +72,90 @@ func TestONNXMatchesGo(t *testing.T) {
 				t.Errorf("ONNX Runtime differs from the Go reference by %g (> %g)", worst, tc.tol)
 			}
 		})
+	}
+}
+
+// TestInt8GraphStoresInt8 checks that the int8 graph holds its matrices as int8: float32
+// initializers are only vectors (scales, biases) and the tiny gender and age tables.
+func TestInt8GraphStoresInt8(t *testing.T) {
+	m, _, _ := synthetic(t, DefaultConfig(), 1)
+	graph, err := m.ONNX(true, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	model, err := onnx.Unmarshal(graph)
+	if err != nil {
+		t.Fatal(err)
+	}
+	limit := int64(max(m.Items, m.Users, m.Genders*m.Hidden, m.Ages*m.Hidden))
+	int8s := map[int64]int{}
+	for _, init := range model.Graph.Initializers {
+		switch init.Type {
+		case onnx.Float:
+			if init.Len() > limit {
+				t.Errorf("float32 initializer %s has %d elements (> %d)", init.Name, init.Len(), limit)
+			}
+		case onnx.Int8:
+			int8s[init.Len()]++
+		}
+	}
+	// W2 and the item matrix: an int8 plane and its int8 residual each.
+	if n := int64(m.Hidden * m.Dim); int8s[n] != 2 {
+		t.Errorf("%d int8 initializers of W2's size %d, want 2", int8s[n], n)
+	}
+	if n := int64(m.Dim * m.Items); int8s[n] != 2 {
+		t.Errorf("%d int8 initializers of the item matrix's size %d, want 2", int8s[n], n)
+	}
+	if model.Metadata["form"] != "int8" {
+		t.Errorf("metadata %v, want form int8", model.Metadata)
+	}
+}
+
+// TestInt8GraphBatchRows checks that the int8 graph scores a row the same whatever else is in
+// the batch (it quantises no activations), and like the Go reference.
+func TestInt8GraphBatchRows(t *testing.T) {
+	path := ort.LibPath("")
+	if path == "" {
+		t.Skip("CRUMB_ORT_LIB is not set: run `make ort` and export CRUMB_ORT_LIB=$PWD/.crumb/ort/libonnxruntime.so (make test does both)")
+	}
+	if err := ort.Init(path); err != nil {
+		t.Fatal(err)
+	}
+	cfg := DefaultConfig()
+	m, train, test := synthetic(t, cfg, 2000)
+	m.Train(train, 2, 1)
+	q := m.Quantize()
+	graph, err := m.ONNX(true, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := ort.NewSession(graph, inputNames, []string{outputName}, ort.Options{Level: ort.LevelAll})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	const batch = 4
+	var user, gender, age, ctx, kinds []int64
+	for _, ex := range test[:batch] {
+		user, gender, age = append(user, int64(ex.User)), append(gender, int64(ex.Gender)), append(age, int64(ex.Age))
+		for l := range ex.Context {
+			ctx, kinds = append(ctx, int64(ex.Context[l])), append(kinds, int64(ex.Kinds[l]))
+		}
+	}
+	L := int64(cfg.ContextLen)
+	out, _, err := s.Run([]ort.Input{
+		{Shape: []int64{batch}, Int64: user}, {Shape: []int64{batch}, Int64: gender}, {Shape: []int64{batch}, Int64: age},
+		{Shape: []int64{batch, L}, Int64: ctx}, {Shape: []int64{batch, L}, Int64: kinds},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, ex := range test[:batch] {
+		want, _ := q.Scores(ex.Input)
+		for j, w := range want {
+			if got := out[0][i*m.Items+j]; math.Abs(float64(got-w)) > 1e-5 {
+				t.Fatalf("row %d item %d: %g in a batch of %d, the Go reference %g", i, j, got, batch, w)
+			}
+		}
 	}
 }

@@ -145,7 +145,7 @@ func TestQuantizedCloseToFloat(t *testing.T) {
 	m, train, test := synthetic(t, cfg, 2000)
 	m.Train(train, 2, 1)
 	q := m.Quantize()
-	worst := 0.0
+	worst, scale := 0.0, 0.0
 	for _, ex := range test {
 		a, _ := m.Scores(ex.Input)
 		b, err := q.Scores(ex.Input)
@@ -154,11 +154,14 @@ func TestQuantizedCloseToFloat(t *testing.T) {
 		}
 		for j := range a {
 			worst = max(worst, math.Abs(float64(a[j]-b[j])))
+			scale = max(scale, math.Abs(float64(a[j])))
 		}
 	}
-	t.Logf("max |int8 − float| = %.4f", worst)
-	if worst > 0.1 {
-		t.Errorf("int8 scores differ from float by up to %g", worst)
+	t.Logf("max |int8 − float| = %.4f, %.2g of the largest score", worst, worst/scale)
+	// Only the int8 tables' rounding is left (0.002 here); the former dynamic int8 W2 and item
+	// matrix alone gave 0.006 on this model.
+	if worst > 0.004*scale {
+		t.Errorf("int8 scores differ from float by up to %g (%.2g of the largest score %g, want ≤ 0.004)", worst, worst/scale, scale)
 	}
 	if hf, hq := hitRate(t, m.Scores, test), hitRate(t, q.Scores, test); math.Abs(hf-hq) > 0.02 {
 		t.Errorf("HR@10 float %.3f, int8 %.3f", hf, hq)
