@@ -1,8 +1,11 @@
 package twotower
 
 import (
+	"fmt"
 	"math"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/crumb-dev/crumb/edge/onnx"
 	"github.com/crumb-dev/crumb/edge/ort"
@@ -156,6 +159,58 @@ func TestInt8GraphBatchRows(t *testing.T) {
 			if got := out[0][i*m.Items+j]; math.Abs(float64(got-w)) > 1e-5 {
 				t.Fatalf("row %d item %d: %g in a batch of %d, the Go reference %g", i, j, got, batch, w)
 			}
+		}
+	}
+}
+
+// BenchmarkONNX scores one member at batch 1 with each graph, for Groceries' and Online Retail's
+// catalogue sizes (untrained weights: the time does not depend on them), and reports the p50.
+func BenchmarkONNX(b *testing.B) {
+	path := ort.LibPath("")
+	if path == "" {
+		b.Skip("CRUMB_ORT_LIB is not set")
+	}
+	if err := ort.Init(path); err != nil {
+		b.Fatal(err)
+	}
+	cfg := DefaultConfig()
+	for _, items := range []int{167, 3659} {
+		m, err := New(cfg, 3000, items, 6)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, form := range []string{"float32", "int8"} {
+			graph, err := m.ONNX(form == "int8", "bench")
+			if err != nil {
+				b.Fatal(err)
+			}
+			s, err := ort.NewSession(graph, inputNames, []string{outputName}, ort.Options{Level: ort.LevelAll})
+			if err != nil {
+				b.Fatal(err)
+			}
+			L := int64(cfg.ContextLen)
+			ctx, kinds := make([]int64, L), make([]int64, L)
+			for l := range 3 {
+				ctx[l], kinds[l] = int64(7*l+1), 3
+			}
+			in := []ort.Input{
+				{Shape: []int64{1}, Int64: []int64{42}}, {Shape: []int64{1}, Int64: []int64{1}}, {Shape: []int64{1}, Int64: []int64{3}},
+				{Shape: []int64{1, L}, Int64: ctx}, {Shape: []int64{1, L}, Int64: kinds},
+			}
+			b.Run(fmt.Sprintf("items=%d/%s", items, form), func(b *testing.B) {
+				lat := make([]time.Duration, 0, b.N)
+				for range b.N {
+					t0 := time.Now()
+					if _, _, err := s.Run(in); err != nil {
+						b.Fatal(err)
+					}
+					lat = append(lat, time.Since(t0))
+				}
+				slices.Sort(lat)
+				b.ReportMetric(float64(lat[len(lat)/2].Nanoseconds())/1e3, "p50-µs")
+				b.ReportMetric(float64(len(graph))/1024, "KiB")
+			})
+			s.Close()
 		}
 	}
 }
