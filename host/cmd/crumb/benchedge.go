@@ -45,8 +45,10 @@ type edgeHTTP struct {
 	Errors   int     `json:"errors"`
 	PerSec   float64 `json:"requests_per_second"`
 	edgeLatency
-	Models    map[string]int `json:"models"`
-	ClientCPU float64        `json:"client_cpu_us_per_request"`
+	Models map[string]int `json:"models"`
+	// Pacer is how late an open loop's pacer handed out requests (part of the latency).
+	Pacer     *edgeLatency `json:"pacer_lateness,omitempty"`
+	ClientCPU float64      `json:"client_cpu_us_per_request"`
 	// ServerCPU is crumb-edge's CPU time (user + system, from /proc) per answer, in µs.
 	ServerCPU float64 `json:"server_cpu_us_per_request"`
 	// MachineBusy is the share of all CPUs busy during the load; OtherBusy the share used by
@@ -211,6 +213,9 @@ func (a *app) benchEdgeCmd() *cobra.Command {
 				return err
 			}
 			for _, r := range rates {
+				if r <= 0 {
+					continue
+				}
 				fmt.Fprintf(a.stderr, "offering %.0f requests/s over %d connections for %s (open loop) …\n", r, clients, rateDur)
 				h, err := load(r, rateDur)
 				if err != nil {
@@ -233,7 +238,7 @@ func (a *app) benchEdgeCmd() *cobra.Command {
 	cmd.Flags().DurationVar(&duration, "duration", 20*time.Second, "length of the HTTP load")
 	cmd.Flags().IntVar(&n, "n", 20000, "runs per in-process measurement")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
-	cmd.Flags().Float64SliceVar(&rates, "rates", []float64{2000, 5000, 10000}, "offered loads (requests/s) of the open-loop runs after the closed loop; empty: none")
+	cmd.Flags().Float64SliceVar(&rates, "rates", []float64{2000, 5000, 10000}, "offered loads (requests/s) of the open-loop runs after the closed loop; 0: none")
 	cmd.Flags().DurationVar(&rateDur, "rate-duration", 10*time.Second, "length of each open-loop run")
 	return cmd
 }
@@ -262,6 +267,15 @@ func printEdgeBench(a *app, r *edgeBench, d time.Duration) {
 	row(fmt.Sprintf("closed loop, %d clients, %s", h.Clients, d), h)
 	for _, o := range r.OpenLoop {
 		row(fmt.Sprintf("open loop, %.0f/s offered, %d connections", o.Rate, o.Clients), o)
+	}
+	if len(r.OpenLoop) > 0 {
+		fmt.Fprint(tw, "open loops' latency is timed from when each request was due (no coordinated omission); the pacer's own lateness, p99:")
+		for _, o := range r.OpenLoop {
+			if o.Pacer != nil {
+				fmt.Fprintf(tw, " %.0f µs at %.0f/s;", o.Pacer.P99, o.Rate)
+			}
+		}
+		fmt.Fprintln(tw)
 	}
 	tw.Flush()
 	fmt.Fprintf(a.stdout, "answers by model: %v\n", h.Models)
