@@ -199,7 +199,7 @@ func newWith(o Options, p params) (*Classifier, error) {
 	for _, name := range sortedKeys(hostIntents) {
 		hi := hostIntents[name]
 		descriptions[name] = hi.description
-		for _, e := range hi.examples {
+		for _, e := range slices.Concat(hi.examples, corpus[name]) {
 			raws = append(raws, raw{name, "", e})
 		}
 	}
