@@ -49,9 +49,14 @@ func (m *Model) ONNX(quant bool, version string) ([]byte, error) {
 
 	var a1, c, u0, s0 string
 	if quant {
-		// The first layer folded into the tables (see Quantized), stored as int8 per row.
-		uw := gather(b.FoldedInt8("user_w1", q.uwq, q.uws, m.Users, m.Hidden, 0), user)
-		cTab := b.FoldedInt8("context_w1", q.ccq, q.ccs, m.Items, q.ccw, 0)
+		// The first layer folded into the tables (see Quantized), int8 with a scale per group of
+		// a row's weights: a (rows·cols/group) × group matrix with a scale per row, reshaped.
+		table := func(name string, tq []int8, ts []float32, rows, cols, group int) string {
+			t := b.FoldedInt8(name, tq, ts, rows*cols/group, group, 0)
+			return b.Op("Reshape", []string{t, b.Int64s(int64(rows), int64(cols))})
+		}
+		uw := gather(table("user_w1", q.uwq, q.uws, m.Users, m.Hidden, q.ug), user)
+		cTab := table("context_w1", q.ccq, q.ccs, m.Items, q.ccw, q.cg)
 		parts := b.OpN("Split", 2, []string{mean(gather(cTab, ctx), w), b.Int64s(d, hid)}, onnx.Int("axis", 1))
 		c = parts[0]
 		gw := b.Initializer(onnx.FloatTensor("gender_w1", []int64{int64(m.Genders), hid}, q.gw))
@@ -90,7 +95,7 @@ func (m *Model) ONNX(quant bool, version string) ([]byte, error) {
 	model.Doc = "Crumb two-tower member recommender (" + form + ")"
 	model.Metadata = map[string]string{"form": form, "items": fmt.Sprint(m.Items), "users": fmt.Sprint(m.Users - 1)}
 	if quant {
-		model.Metadata["int8"] = "tables int8 per row; w2 and items int8 with an int8 residual plane per column; float32 once folded"
+		model.Metadata["int8"] = "tables int8 with a scale per 32 weights of a row; w2 and items int8 with an int8 residual plane per column; float32 once folded"
 	}
 	return model.Marshal()
 }

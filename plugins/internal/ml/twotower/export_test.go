@@ -79,7 +79,8 @@ func TestONNXMatchesGo(t *testing.T) {
 }
 
 // TestInt8GraphStoresInt8 checks that the int8 graph holds its matrices as int8: float32
-// initializers are only vectors (scales, biases) and the tiny gender and age tables.
+// initializers are only scales (one per 32 table weights at most), biases and the tiny gender
+// and age tables.
 func TestInt8GraphStoresInt8(t *testing.T) {
 	m, _, _ := synthetic(t, DefaultConfig(), 1)
 	graph, err := m.ONNX(true, "test")
@@ -90,7 +91,7 @@ func TestInt8GraphStoresInt8(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	limit := int64(max(m.Items, m.Users, m.Genders*m.Hidden, m.Ages*m.Hidden))
+	limit := int64(max(m.Items, m.Users*m.Hidden/32, m.Items*(m.Dim+m.Hidden)/32, m.Genders*m.Hidden, m.Ages*m.Hidden))
 	int8s := map[int64]int{}
 	for _, init := range model.Graph.Initializers {
 		switch init.Type {

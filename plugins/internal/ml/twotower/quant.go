@@ -11,16 +11,17 @@ import (
 // U[user] W1u + G[gender] W1g + A[age] W1a + c W1c, and c W1c, c being a weighted mean of
 // context rows, is the same weighted mean of the rows of C W1c. So the int8 graph keeps
 //
-//   - the member table already multiplied by W1u (Users × Hidden, int8 per row),
+//   - the member table already multiplied by W1u (Users × Hidden, int8 with a scale per 32
+//     weights of a row),
 //   - the context table beside its product with W1c, [C | C W1c] (Items × (Dim + Hidden), int8
-//     per row),
+//     likewise),
 //   - the tiny gender and age tables times their W1 blocks in float32,
 //
 // and the first layer costs table lookups only. W2 and the item matrix (one scale per item) are
 // stored as int8 plus an int8 residual plane (onnx.Builder.ResidualInitializer: 16 bits of
 // precision in two int8 tensors). Every int8 tensor is turned into float32 by Cast and Mul
 // (onnx.Builder.FoldedInt8), constants that ONNX Runtime folds when it opens the session: the
-// file holds int8, the session float32 (Online Retail: 0.8 MB of graph, 2.6 MB in memory), and a
+// file holds int8, the session float32 (Online Retail: 866 KiB of graph, 2.6 MB in memory), and a
 // call gathers rows and multiplies in float32 like the float graph, without dequantising
 // anything and without quantising activations, so a row's scores do not depend on the rest of
 // its batch. Biases stay float32.
@@ -33,10 +34,11 @@ import (
 // clipping instead of max-abs). All of it at once, the former graph, 11.4 %. So an item matrix of
 // one int8 byte per weight and one scale per item cannot reach 95 % there, whatever is done with
 // the activations or a re-scoring of int8 candidates. With the residual planes only the tables'
-// rounding is left (3.4 %); their own residual planes would take agreement to 99.98 % for
-// Users × Hidden + Items × (Dim + Hidden) more bytes, which the file is kept small without.
-// The graph is also faster than the former one (Online Retail 20 against 23.5 µs at batch 1,
-// Groceries 10.4 against 13.3 µs): ONNX Runtime's float32 MatMul is no slower than
+// rounding is left: 3.4 % with one scale per row, 2.7 % with one per 32 weights as here (40 KiB
+// more scales for Online Retail); one per 16 or 8 weights would give 2.3 or 1.9 % for 25 or 50 %
+// more table bytes, residual planes for the tables 0.02 % for twice the table bytes.
+// The graph is also faster than the former one (Online Retail 19.4 against 22.5 µs at batch 1,
+// Groceries 10.4 against 13.1 µs): ONNX Runtime's float32 MatMul is no slower than
 // MatMulInteger at this size, and the per-call quantisation of activations and dequantisation of
 // gathered rows are gone. A DequantizeLinear of the matrices instead of Cast and Mul would run on
 // every call (250 µs for Online Retail's items), as ONNX Runtime keeps DequantizeLinear nodes
@@ -47,11 +49,12 @@ type Quantized struct {
 	m        *Model
 	uw       []float32 // dequantized U·W1u (Users×Hidden)
 	ccq      []int8    // [C | C·W1c] (Items×(Dim+Hidden))
-	ccs      []float32 // its row scales
+	ccs      []float32 // its scales, one per cg weights of a row
 	cc       []float32 // and dequantized
 	gw, aw   []float32 // G·W1g (Genders×Hidden), A·W1a (Ages×Hidden)
 	uwq      []int8
-	uws      []float32
+	uws      []float32 // one per ug weights of a row
+	ug, cg   int
 	w2       []float32 // W2 as the graph folds its two int8 planes (Hidden×Dim)
 	vt       []float32 // V transposed (Dim×Items), likewise
 	ccw, ccn int       // width of cc, and of its C part
@@ -66,8 +69,9 @@ func (m *Model) Quantize() *Quantized {
 	w1a := m.W1[(d+gd)*hid : (d+gd+ad)*hid]
 	w1c := m.W1[(d+gd+ad)*hid:]
 	uw := matMul(m.U, m.Users, d, w1u, hid)
-	q.uwq, q.uws = onnx.Quantize(uw, m.Users, hid, 0)
-	q.uw = onnx.Dequantize(q.uwq, q.uws, m.Users, hid, 0)
+	q.ug = tableGroup(hid)
+	q.uwq, q.uws = onnx.Quantize(uw, m.Users*hid/q.ug, q.ug, 0)
+	q.uw = onnx.Dequantize(q.uwq, q.uws, m.Users*hid/q.ug, q.ug, 0)
 	q.gw = matMul(m.G, m.Genders, gd, w1g, hid)
 	q.aw = matMul(m.A, m.Ages, ad, w1a, hid)
 	cw := matMul(m.C, m.Items, d, w1c, hid)
@@ -77,11 +81,22 @@ func (m *Model) Quantize() *Quantized {
 		cc = append(cc, m.C[i*d:i*d+d]...)
 		cc = append(cc, cw[i*hid:i*hid+hid]...)
 	}
-	q.ccq, q.ccs = onnx.Quantize(cc, m.Items, q.ccw, 0)
-	q.cc = onnx.Dequantize(q.ccq, q.ccs, m.Items, q.ccw, 0)
+	q.cg = tableGroup(q.ccw)
+	q.ccq, q.ccs = onnx.Quantize(cc, m.Items*q.ccw/q.cg, q.cg, 0)
+	q.cc = onnx.Dequantize(q.ccq, q.ccs, m.Items*q.ccw/q.cg, q.cg, 0)
 	q.w2 = residual(m.W2, hid, d)
 	q.vt = residual(transpose(m.V, m.Items, d), d, m.Items)
 	return q
+}
+
+// tableGroup is how many consecutive weights of a table row share a scale: 32 when they divide
+// the row, else the whole row. A rows × cols table in groups of g is a (rows·cols/g) × g matrix
+// quantised per row.
+func tableGroup(cols int) int {
+	if cols > 32 && cols%32 == 0 {
+		return 32
+	}
+	return cols
 }
 
 // residual is w as the graph's ResidualInitializer stores and folds it.
