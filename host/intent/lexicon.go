@@ -9,7 +9,7 @@ import "strings"
 // bakery's domain, plus the topics people most often ask an assistant
 // that are not (weather, markets).
 var concepts = map[string][]string{
-	"waste":    {"폐기", "버려질", "버릴", "버리게", "버려", "못팔", "안팔", "남을", "waste", "wastage", "discard", "spoil", "unsold", "leftover", "throw", "ewr", "로스", "잔량", "잔여", "떨이", "털어", "남는", "toss", "bin", "dispose"},
+	"waste":    {"폐기", "버려질", "버릴", "버리게", "버려", "못팔", "안팔", "남을", "waste", "wastage", "discard", "spoil", "unsold", "leftover", "throw", "ewr", "로스", "잔량", "잔여", "떨이", "털어", "남는", "toss", "bin", "dispose", "웨이스트", "버리는", "버린"},
 	"stock":    {"재고", "품절", "매진", "남은", "남아", "inventory", "on-hand", "다팔렸", "팔렸어", "남았"},
 	"sell":     {"판매", "팔릴", "팔려", "팔리", "매출", "sell", "sold", "sale", "revenue"},
 	"predict":  {"예측", "예상", "전망", "forecast", "predict", "prediction", "projected", "projection", "outlook", "expect"},
@@ -21,12 +21,15 @@ var concepts = map[string][]string{
 		"비건", "채식", "칼로리", "열량", "vegan", "vegetarian", "calorie", "kcal"},
 	"menu":      {"메뉴", "종류", "menu", "kind", "variety", "range"},
 	"segment":   {"세그먼트", "고객군", "등급", "segment", "segmentation", "tier", "rfm"},
-	"discount":  {"할인", "세일", "discount", "markdown"},
+	"discount":  {"할인", "세일", "디스카운트", "마감세일", "discount", "markdown", "clearance"},
 	"product":   {"상품", "제품", "품목", "product", "item", "빵", "케이크", "디저트", "음료", "쿠키", "베이커리", "샌드위치", "bread", "pastry", "cake", "dessert", "cookie", "drink", "beverage", "loaf", "sandwich", "bun", "bakery", "sku"},
 	"store":     {"매장", "점포", "지점", "store", "shop", "branch", "outlet"},
 	"customer":  {"고객", "회원", "손님", "customer", "member", "client", "shopper", "단골", "고객층", "spender", "buyer", "visitor"},
-	"churn":     {"이탈", "떠날", "churn", "lapse", "lapsed"},
-	"recommend": {"추천", "권할", "권해", "권하", "recommend", "recommendation", "suggest", "suggestion", "upsell", "cross-sell", "pick"},
+	"churn":     {"이탈", "떠날", "발길", "churn", "churner", "churned", "attrition", "lapse", "lapsed"},
+	"recommend": {"추천", "권할", "권해", "권하", "recommend", "recommendation", "suggest", "suggestion", "pick"},
+	// Upselling and cross-selling are the bakery's, unlike a recommendation
+	// ("recommend a movie"): a domain concept of their own.
+	"upsell":    {"업셀", "크로스셀", "upsell", "upselling", "cross-sell", "crosssell", "cross-selling", "add-on", "번들", "bundle"},
 	"pair":      {"어울리", "같이", "함께", "pair", "together", "combo", "complement"},
 	"event":     {"이벤트", "행사", "프로모션", "event", "promotion", "campaign", "판촉", "경품", "기념", "축제", "캠페인", "시식", "celebrate", "festival", "contest", "giveaway", "tasting"},
 	"plan":      {"기획", "계획", "아이디어", "플랜", "plan", "idea", "organise", "organize", "design"},
@@ -44,7 +47,7 @@ var concepts = map[string][]string{
 	"phone":   {"전화", "연락처", "phone", "contact"},
 	"banned":  {"금지", "허용", "써도", "banned", "ban", "forbidden", "prohibited", "allowed", "permitted", "표현", "expression", "off-limits"},
 	"brand":   {"브랜드", "톤", "말투", "보이스", "brand", "tone", "voice"},
-	"help":    {"도움", "도와", "사용법", "기능", "help", "feature", "capability", "usage", "할수있", "할줄", "봇", "명령어", "쓰는법", "bot", "capable", "able", "command", "tutorial", "started"},
+	"help":    {"도움", "도와", "사용법", "기능", "help", "feature", "capability", "usage", "할수있", "할줄", "봇", "명령어", "쓰는법", "bot", "capable", "able", "command", "tutorial", "started", "온보딩", "사용방법", "쓰는방법", "onboarding", "overview", "tour", "walkthrough"},
 	"cluster": {"군집", "클러스터", "비슷한", "유사", "그룹핑", "묶어", "묶으", "묶기", "cluster", "similar", "alike", "grouping"},
 	"weather": {"날씨", "기온", "우산", "미세먼지", "weather", "rain", "snow", "temperature", "umbrella", "sunny"},
 	"markets": {"주가", "주식", "코인", "비트코인", "환율", "증시", "코스피", "market", "stockmarket", "shareprice", "shares", "crypto", "bitcoin", "kospi", "nasdaq", "exchange", "invest",
@@ -57,7 +60,7 @@ var concepts = map[string][]string{
 // movie is recommended, a vacation planned).
 var domainConcepts = map[string]bool{
 	"waste": true, "stock": true, "sell": true, "demand": true, "price": true, "allergen": true, "shelf": true,
-	"ingredient": true, "menu": true, "segment": true, "customer": true, "churn": true, "event": true, "budget": true,
+	"ingredient": true, "menu": true, "segment": true, "customer": true, "churn": true, "upsell": true, "event": true, "budget": true,
 	"push": true, "copy": true, "coupon": true, "banned": true, "brand": true, "cluster": true, "store": true,
 	"product": true, "discount": true, "predict": true, "policy": true, "hours": true, "address": true,
 }

@@ -307,8 +307,24 @@ var endings = []struct{ from, to string }{
 	{"하나요", "해"}, {"합니까", "해"}, {"해요", "해"}, {"하니", "해"}, {"나요", "어"}, {"어요", "어"}, {"아요", "아"},
 }
 
+// verbForms are whole words, conjugations of the verbs people ask about
+// most (오다, 하다, 되다, 팔리다, 남다), that the endings do not reach: the
+// conjecture (-ㄹ까, -려나), hearsay (-ㄴ대), the attributive (-는) and the
+// past observation (-던데) all ask the same thing as the plain form.
+var verbForms = map[string]string{
+	"와": "와", "와요": "와", "올까": "와", "올까요": "와", "온대": "와", "온대요": "와", "오나": "와", "오나요": "와", "오는": "와", "올": "와",
+	"오려나": "와", "올려나": "와", "왔어": "와", "왔나": "와", "오던데": "와", "온": "와", "오니": "와",
+	"할까": "해", "하려나": "해", "할려나": "해", "한대": "해", "하던데": "해", "하는": "해", "했나": "해", "하지": "해",
+	"될까": "돼", "되려나": "돼", "될려나": "돼", "된대": "돼", "되던데": "돼", "되는": "돼", "됐나": "돼", "되나": "돼", "되지": "돼",
+	"팔릴까": "팔려", "팔리려나": "팔려", "팔릴려나": "팔려", "팔린대": "팔려", "팔리던데": "팔려", "팔리는": "팔려", "팔렸나": "팔려", "팔리나": "팔려",
+	"남을까": "남아", "남으려나": "남아", "남을려나": "남아", "남는대": "남아", "남던데": "남아", "남는": "남아", "남았나": "남아", "남나": "남아",
+}
+
 // plainKO rewrites a Hangul word's polite ending.
 func plainKO(w string) string {
+	if v, ok := verbForms[w]; ok {
+		return v
+	}
 	for _, e := range endings {
 		if strings.HasSuffix(w, e.from) && len(w) > len(e.from) {
 			return w[:len(w)-len(e.from)] + e.to

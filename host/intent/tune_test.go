@@ -1,0 +1,47 @@
+package intent
+
+import (
+	"flag"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+var allSets = flag.Bool("dev.all", false, "accuracy on dev and every held-out set; -v lists the misses")
+
+// tuneSets are the sets tuned on: dev and the held-out sets evaluated
+// already.
+var tuneSets = []string{"dev", "heldout", "heldout5", "heldout6", "heldout7", "heldout8", "heldout9", "heldout10", "heldout11", "heldout12", "heldout13", "heldout14", "heldout15"}
+
+// TestAllSets reports the accuracy on every tuning set:
+// go test ./host/intent -run TestAllSets -dev.all [-v]
+func TestAllSets(t *testing.T) {
+	if !*allSets {
+		t.Skip("no -dev.all")
+	}
+	reportAll(t, defaultParams, testing.Verbose())
+}
+
+func reportAll(t *testing.T, p params, verbose bool) int {
+	t.Helper()
+	c, err := newWith(Options{Manifests: testManifests(t), Catalog: testCatalog(t), Now: func() time.Time { return testNow }}, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var line []string
+	total := 0
+	for _, s := range tuneSets {
+		r := Evaluate(ctx, c, readSet(t, filepath.Join("testdata", s+".tsv")), 0)
+		total += r.Correct
+		line = append(line, fmt.Sprintf("%s %.1f (%d/%d)", strings.TrimPrefix(s, "heldout"), 100*r.Accuracy, r.Correct, r.N))
+		if verbose {
+			for _, m := range r.Errors {
+				fmt.Printf("  %-9s %-18s got %-18s %.2f %q  ~ %q\n", s, m.Gold, m.Predicted, m.Confidence, m.Utterance, m.Example)
+			}
+		}
+	}
+	fmt.Printf("%s | correct %d\n", strings.Join(line, " · "), total)
+	return total
+}
