@@ -31,9 +31,11 @@ type Models struct {
 	// ProbeErr is the largest |ONNX − Go reference| over the probes at the level in use.
 	ProbeErr float64
 
-	// versionHeader is X-Crumb-Bundle's value; modelName "member-" + MemberForm.
-	versionHeader []string
+	// modelName is "member-" + MemberForm; versionHeader and modelHeader are the X-Crumb-Bundle
+	// and X-Crumb-Model values of its answers.
 	modelName     string
+	versionHeader []string
+	modelHeader   []string
 
 	// use is read-locked by every request using the models; retiring them takes the write lock,
 	// so the ONNX session is freed only after the last request that started before the swap.
@@ -83,7 +85,7 @@ func loadModels(data []byte, form string, ortErr error, now time.Time) (*Models,
 		return nil, err
 	}
 	m := &Models{Version: b.Manifest.Version, SHA256: b.SHA256, CreatedAt: b.Manifest.CreatedAt, LoadedAt: now, MemberForm: form,
-		versionHeader: []string{strconv.Itoa(b.Manifest.Version)}, modelName: "member-" + form}
+		modelName: "member-" + form, versionHeader: []string{strconv.Itoa(b.Manifest.Version)}, modelHeader: []string{"member-" + form}}
 	if m.Guest, err = reco.ParseGuest(b.Files[reco.FileGuest]); err != nil {
 		return nil, fmt.Errorf("bundle version %d: %w", m.Version, err)
 	}

@@ -397,20 +397,12 @@ func (s *Server) recoMetric(model string, code int) *recoMetric {
 // bodyPool holds *bytes.Buffer for request bodies.
 var bodyPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-// Header values of every answer, built once (net/http only reads them).
+// Header values built once and shared by every answer (net/http only reads them; Models holds
+// the member model's and the bundle version's).
 var (
 	jsonContentType = []string{"application/json; charset=utf-8"}
-	modelHeaders    sync.Map // model → []string
+	guestHeader     = []string{"guest"}
 )
-
-func modelHeader(model string) []string {
-	if v, ok := modelHeaders.Load(model); ok {
-		return v.([]string)
-	}
-	v := []string{model}
-	modelHeaders.Store(model, v)
-	return v
-}
 
 func (s *Server) recommend(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
@@ -460,7 +452,13 @@ func (s *Server) recommend(w http.ResponseWriter, r *http.Request) {
 		}
 		model = a.Model
 		h := w.Header()
-		h["X-Crumb-Model"] = modelHeader(a.Model)
+		if a.Model == m.modelName {
+			h["X-Crumb-Model"] = m.modelHeader
+		} else if a.Model == "guest" {
+			h["X-Crumb-Model"] = guestHeader
+		} else {
+			h.Set("X-Crumb-Model", a.Model)
+		}
 		h["X-Crumb-Bundle"] = m.versionHeader
 		writeJSON(w, code, Response{UserID: a.UserID, Recommendations: a.Recommendations})
 		return
