@@ -132,6 +132,10 @@ type Classifier struct {
 	cal      calibration
 	lin      *linear
 	p        params
+	// inScope holds the content words of the examples of every intent but
+	// out_of_scope: a word outside it (homework, Costco, VLOOKUP) is not
+	// the business's nor the bot's.
+	inScope map[uint64]bool
 }
 
 type example struct {
@@ -245,6 +249,12 @@ func newWith(o Options, p params) (*Classifier, error) {
 		}
 	}
 	c.lin = trainLinear(vecs, labels, len(c.intents), c.p.epochs, c.p.lambda)
+	c.inScope = map[uint64]bool{}
+	for i, d := range docs {
+		if c.intents[c.examples[i].intent] != OutOfScope {
+			c.emb.contentWords(d, false, func(k uint64, _ bool) { c.inScope[k] = true })
+		}
+	}
 	for _, name := range c.intents {
 		def := Def{Name: name, Parent: c.parent[name], Description: descriptions[name], Tools: c.tools[name]}
 		for i := range c.examples {
@@ -305,6 +315,9 @@ type scored struct {
 	order       []int     // intent ids, best first
 	top         float64   // the best example's similarity
 	sims        []float32 // by example
+	// child is the finer intent of order[0] to answer instead (childRatio),
+	// or -1.
+	child int
 }
 
 // params are the classifier's tunables, chosen on testdata/dev.tsv.
@@ -331,16 +344,30 @@ type params struct {
 	// about the bot names none; "suggest something for a croissant buyer"
 	// is not off-topic).
 	anchoredHelp, anchoredOOS float64
+	// foreignHelp scales help's score for an utterance that names nothing
+	// of the business and has a word no in-scope example has and the
+	// lexicon does not know: "help me with my math homework", "how does
+	// Costco's membership work?" ask about something else than the bot.
+	foreignHelp float64
+	// childRatio: when the best intent has finer intents ("knowledge_qa"
+	// and its "product_info"), the best of them is answered if its score
+	// is at least childRatio of the parent's; the canonical answer is
+	// the same, the finer one picks the tool that knows the facts.
+	childRatio float64
 	// epochs and lambda (L2) train the linear model.
 	epochs  int
 	lambda  float64
 	weights featureWeights
 }
 
-var defaultParams = params{second: 0.25, knn: 0.3, oos: 0.15, noAnchor: 0.6, defBoost: 0.35, defDamp: 0.5, defOut: 0.3, anchoredHelp: 0.85, anchoredOOS: 0.75, epochs: 40, lambda: 3e-3, weights: defaultWeights}
+var defaultParams = params{second: 0.25, knn: 0.3, oos: 0.15, noAnchor: 0.6, defBoost: 0.35, defDamp: 0.5, defOut: 0.3, anchoredHelp: 0.85, anchoredOOS: 0.75, foreignHelp: 0.5, childRatio: 0.35, epochs: 40, lambda: 3e-3, weights: defaultWeights}
 
 func (c *Classifier) score(units []unit, anchor, def bool) scored {
 	q := c.emb.embed(units, true)
+	foreign := false
+	c.emb.contentWords(units, true, func(k uint64, concept bool) {
+		foreign = foreign || (!concept && !c.inScope[k])
+	})
 	sims := make([]float32, len(c.examples))
 	for i, k := range q.keys {
 		for _, p := range c.index[k] {
@@ -371,6 +398,9 @@ func (c *Classifier) score(units []unit, anchor, def bool) scored {
 	for i := range n {
 		knn := (1-c.p.second)*best[i] + c.p.second*second[i]
 		s.intentScore[i] = c.p.knn*knn + (1-c.p.knn)*p[i]
+		if foreign && !anchor && c.intents[i] == Help {
+			s.intentScore[i] *= c.p.foreignHelp
+		}
 		// A task with nothing of the business in it ("recommend a good
 		// movie") is probably not one.
 		if !anchor && c.p.noAnchor < 1 {
@@ -406,6 +436,14 @@ func (c *Classifier) score(units []unit, anchor, def bool) scored {
 		s.order[i] = i
 	}
 	slices.SortStableFunc(s.order, func(a, b int) int { return cmp.Compare(s.intentScore[b], s.intentScore[a]) })
+	s.child = -1
+	top := s.order[0]
+	for _, i := range s.order[1:] {
+		if c.parent[c.intents[i]] == c.intents[top] && s.intentScore[i] >= c.p.childRatio*s.intentScore[top] {
+			s.child = i
+			break
+		}
+	}
 	return s
 }
 
@@ -439,15 +477,18 @@ func (c *Classifier) Classify(ctx context.Context, text string, prev *Result) Re
 	res := Result{Slots: slots, Locale: DetectLocale(text), Source: SourceExamples}
 
 	bi := s.order[0]
-	res.Intent = c.intents[bi] // as learnt, perhaps a finer intent: split below
-	if ex := s.bestEx[bi]; ex >= 0 {
-		res.Example = c.examples[ex].text
-	}
 	margin := s.intentScore[bi]
 	if len(s.order) > 1 {
 		margin -= s.intentScore[s.order[1]]
 	}
 	res.Confidence = c.cal.inScope(s.intentScore[bi], margin)
+	if s.child >= 0 {
+		bi = s.child
+	}
+	res.Intent = c.intents[bi] // as learnt, perhaps a finer intent: split below
+	if ex := s.bestEx[bi]; ex >= 0 {
+		res.Example = c.examples[ex].text
+	}
 	if !hasWords(units) {
 		// Numbers, emoji and punctuation alone ask for nothing.
 		res.Intent, res.Example, res.OutOfScope = OutOfScope, "", true
@@ -463,7 +504,10 @@ func (c *Classifier) Classify(ctx context.Context, text string, prev *Result) Re
 		res.Tool = c.toolFor(res.Intent, s.sims)
 		res.Intent, res.Sub = c.split(res.Intent)
 	}
-	for _, i := range s.order[1:] {
+	for _, i := range s.order {
+		if i == bi {
+			continue
+		}
 		if len(res.Alternatives) == 3 || s.intentScore[i] <= 0 {
 			break
 		}

@@ -247,12 +247,13 @@ func squashHangul(units []unit) string {
 }
 
 // anchored reports whether units name something of the bakery's business:
-// a store, a product, a segment, a member, an amount, or a word of a domain
-// concept.
+// a store, a product, a segment, a member, an amount, an occasion a bakery
+// sells for (Christmas, Pepero Day: "할로윈 뭐하지" asks for an event), or a
+// word of a domain concept.
 func (e *embedder) anchored(units []unit, spans []span) bool {
 	for _, sp := range spans {
 		switch sp.kind {
-		case spanStore, spanProduct, spanCategory, spanSegment, spanMember, spanMoney, spanPercent:
+		case spanStore, spanProduct, spanCategory, spanSegment, spanMember, spanMoney, spanPercent, spanOccasion:
 			return true
 		}
 	}
@@ -499,4 +500,32 @@ func (e *embedder) embed(units []unit, correct bool) vector {
 		}
 	}
 	return v
+}
+
+// contentWords calls f with the word feature of every content word of
+// units (a Latin word that is not a stopword, a Hangul word of two
+// syllables or more that is not a filler), as analyze reads it, and
+// whether the lexicon gives it a concept.
+func (e *embedder) contentWords(units []unit, correct bool, f func(key uint64, concept bool)) {
+	for _, u := range joinSyllables(units) {
+		switch {
+		case u.entity || u.suffix:
+		case u.kind == scriptLatin && !stopwords[u.text]:
+			word, ok := colloquial[u.text]
+			if !ok && correct {
+				word = e.correct(u.text)
+			} else if !ok {
+				word = u.text
+			}
+			for part := range strings.FieldsSeq(word) {
+				st := stemEN(part)
+				_, c := lexicon.conceptOf(st)
+				f(hashFeature(nsWord, st), c)
+			}
+		case u.kind == scriptHangul && !koStop[u.text] && utf8.RuneCountInString(u.text) >= 2:
+			c := false
+			lexicon.conceptsKO(u.text, func(string) { c = true })
+			f(hashFeature(nsWord, stemKO(u.text)), c)
+		}
+	}
 }

@@ -26,6 +26,7 @@ const (
 	spanSeason   // kept when embedding
 	spanCategory // kept when embedding
 	spanPercent  // 30%, 12 percent: masked
+	spanOccasion // 크리스마스, Halloween: a season with a date, kept when embedding
 )
 
 // masked reports whether a span is replaced by a placeholder word when

@@ -431,7 +431,7 @@ func (x *extractor) extract(d *doc, now time.Time) Slots {
 	// Occasions with a date (크리스마스, 추석), then relative dates.
 	for _, m := range x.holidays.find(d) {
 		day, season, _ := strings.Cut(m.value, "|")
-		d.claim(m.start, m.end, spanSeason)
+		d.claim(m.start, m.end, spanOccasion)
 		s.Seasons = appendNew(s.Seasons, season)
 		if from, to, ok := holidayDates(today, day, past); ok {
 			s.Dates = append(s.Dates, DateRange{From: from.Format(tools.DateLayout), To: to.Format(tools.DateLayout), Text: t[m.start:m.end]})

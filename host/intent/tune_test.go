@@ -45,3 +45,23 @@ func reportAll(t *testing.T, p params, verbose bool) int {
 	fmt.Printf("%s | correct %d\n", strings.Join(line, " · "), total)
 	return total
 }
+
+var tuneSweep = flag.Bool("dev.tune", false, "sweep the foreign-help and finer-intent tunables over every tuning set")
+
+func TestTuneSweep(t *testing.T) {
+	if !*tuneSweep {
+		t.Skip("no -dev.tune")
+	}
+	for _, x := range []float64{1, 0.8, 0.65, 0.5, 0.35} {
+		p := defaultParams
+		p.foreignHelp = x
+		fmt.Printf("foreignHelp=%.2f: ", x)
+		reportAll(t, p, false)
+	}
+	for _, x := range []float64{1, 0.7, 0.5, 0.35, 0.25} {
+		p := defaultParams
+		p.childRatio = x
+		fmt.Printf("childRatio=%.2f: ", x)
+		reportAll(t, p, false)
+	}
+}
