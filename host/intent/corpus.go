@@ -7,12 +7,13 @@ import (
 	"strings"
 )
 
-// corpusTSV is the host's corpus for the canonical intents (intent<TAB>utterance), about 140
-// utterances each, written for Crumb by an author who saw the intents' descriptions but neither
+// corpusTSV is the host's corpus for the canonical intents (intent<TAB>utterance), about 260
+// utterances each, written for Crumb by two authors who saw the intents' descriptions but neither
 // the examples nor any held-out set: Slack shorthand and typos, polite office Korean, marketing
-// English, mixed Korean and English, one-word queries, indirect phrasings, and look-alikes of the
-// business that are out of scope. It teaches the classifier how people actually ask, where the
-// manifests' examples show what a tool does.
+// English, mixed Korean and English, one- to four-word queries, indirect and spoken phrasings,
+// boundary pairs (a policy question beside the analysis), and look-alikes of the business that
+// are out of scope. It teaches the classifier how people actually ask, where the manifests'
+// examples show what a tool does.
 //
 //go:embed corpus.tsv
 var corpusTSV string
