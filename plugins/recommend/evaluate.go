@@ -63,12 +63,14 @@ type EvalOut struct {
 	Int8Overlap10Go float64 `json:"int8_overlap10_go"`
 	// Gap10 are percentiles (10th, 50th) of the float score gap between the 10th and the 11th
 	// item: how close the ties are that int8 rounding can swap.
-	Gap10        [2]float64     `json:"gap10"`
-	ONNX         ONNXCheck      `json:"onnx"`
-	Train        twotower.Stats `json:"train"`
-	Selection    *Selection     `json:"epoch_selection,omitempty"`
-	TrainSeconds float64        `json:"train_seconds"`
-	Seconds      float64        `json:"seconds"`
+	Gap10     [2]float64     `json:"gap10"`
+	ONNX      ONNXCheck      `json:"onnx"`
+	Train     twotower.Stats `json:"train"`
+	Selection *Selection     `json:"epoch_selection,omitempty"`
+	// Signal is how much the history holds beyond popularity, against shuffled copies.
+	Signal       Signal  `json:"signal"`
+	TrainSeconds float64 `json:"train_seconds"`
+	Seconds      float64 `json:"seconds"`
 }
 
 const evalProtocol = "each member's last basket is left out of training; for those with at least 2 distinct items one item (seeded) is held out, the rest is the cart; hit when the held-out item is among the 10 recommendations (cart items never recommended)"
@@ -116,6 +118,7 @@ func (p *recommender) evaluate(ctx context.Context, call *tools.Call, in EvalIn)
 		return nil, tools.Failf("too few baskets to evaluate: need members with at least two baskets")
 	}
 	out := &EvalOut{Protocol: evalProtocol, Members: len(h.byMember), Baskets: len(h.baskets), Items: len(h.products), Cases: len(cases)}
+	out.Signal = measureSignal(h.baskets, len(h.products), signalShuffles, seed)
 
 	guest := buildGuest(h, train)
 	cfg := twotower.DefaultConfig()

@@ -23,6 +23,9 @@ type Signal struct {
 	Month SignalStat `json:"month"`
 }
 
+// signalShuffles is how many shuffled copies evaluate compares the history with.
+const signalShuffles = 10
+
 // SignalStat is a statistic of the real history beside its shuffled copies.
 type SignalStat struct {
 	Real     float64 `json:"real"`

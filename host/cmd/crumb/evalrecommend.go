@@ -104,6 +104,12 @@ func (a *app) evalRecommendCmd() *cobra.Command {
 						Softmax  string  `json:"softmax"`
 						Epochs   int     `json:"epochs"`
 					} `json:"train"`
+					Signal struct {
+						Shuffles int        `json:"shuffles"`
+						Repeat   signalStat `json:"repeat"`
+						Pairs    signalStat `json:"pairs"`
+						Month    signalStat `json:"month"`
+					} `json:"signal"`
 					TrainSeconds float64 `json:"train_seconds"`
 					Seconds      float64 `json:"seconds"`
 					Selection    *struct {
@@ -131,6 +137,12 @@ func (a *app) evalRecommendCmd() *cobra.Command {
 					} else {
 						fmt.Fprintf(a.stdout, "repeat-purchase blend: off (no blend passed validation; best paired z %.1f)\n", sel.RepeatBestZ)
 					}
+				}
+				if sg := ev.Signal; sg.Shuffles > 0 {
+					fmt.Fprintf(a.stdout, "what the history holds beyond popularity (real vs %d copies with the order lines' items shuffled):\n", sg.Shuffles)
+					fmt.Fprintf(a.stdout, "  items bought again by the same member: %s\n", sg.Repeat)
+					fmt.Fprintf(a.stdout, "  item pairs in one basket, χ² against chance: %s\n", sg.Pairs)
+					fmt.Fprintf(a.stdout, "  items by month, mutual information: %s\n", sg.Month)
 				}
 				tw := tabwriter.NewWriter(a.stdout, 0, 4, 2, ' ', 0)
 				fmt.Fprintln(tw, "METHOD\tHR@10\tMRR@10\tVS POPULARITY (HR@10)")
@@ -169,4 +181,21 @@ func (a *app) evalRecommendCmd() *cobra.Command {
 	cmd.Flags().Float64Var(&dropout, "user-dropout", 0, "share of member examples trained as the unknown member (default 0.1)")
 	cmd.Flags().DurationVar(&timeout, "timeout", time.Hour, "time limit per dataset")
 	return cmd
+}
+
+// signalStat is a statistic of a basket history beside its shuffled copies (recommend.evaluate's
+// signal).
+type signalStat struct {
+	Real     float64 `json:"real"`
+	Shuffled float64 `json:"shuffled"`
+	SD       float64 `json:"shuffled_sd"`
+	Z        float64 `json:"z"`
+}
+
+func (s signalStat) String() string {
+	lift := 0.0
+	if s.Shuffled != 0 {
+		lift = s.Real/s.Shuffled - 1
+	}
+	return fmt.Sprintf("%.4g vs %.4g ± %.2g (%+.0f %%, z %.1f)", s.Real, s.Shuffled, s.SD, 100*lift, s.Z)
 }
