@@ -13,6 +13,11 @@ import (
 // "강넘점", "crossaints").
 type gazetteer struct {
 	aliases []alias // longest first
+	// byRune and byByte index the aliases by their first folded syllable
+	// (Hangul) or first byte (Latin): a name can only start where the
+	// utterance has it, so find tries those aliases only, in order.
+	byRune map[rune][]int
+	byByte [256][]int
 }
 
 type alias struct {
@@ -154,7 +159,45 @@ func newGazetteer(stores []tools.Store, products []tools.Product) *gazetteer {
 		}
 		return strings.Compare(string(a.runes)+strings.Join(a.words, " "), string(b.runes)+strings.Join(b.words, " "))
 	})
+	g.byRune = map[rune][]int{}
+	for ai, a := range g.aliases {
+		switch {
+		case a.runes != nil:
+			g.byRune[a.runes[0]] = append(g.byRune[a.runes[0]], ai)
+		case len(a.raw) > 0 && a.raw[0] != "":
+			g.byByte[a.raw[0][0]] = append(g.byByte[a.raw[0][0]], ai)
+		}
+	}
 	return g
+}
+
+// candidates returns, in order, the aliases that may match in d: those
+// starting with one of its syllables or one of its Latin words' first
+// bytes. Every match (matchLatin, the syllable scan) starts so, exact or
+// fuzzy.
+func (g *gazetteer) candidates(d *doc) []int {
+	var out []int
+	for i, h := range d.hang {
+		seen := false
+		for _, p := range d.hang[:i] {
+			if p.folded == h.folded {
+				seen = true
+				break
+			}
+		}
+		if !seen {
+			out = append(out, g.byRune[h.folded]...)
+		}
+	}
+	var seenByte [256]bool
+	for _, t := range d.toks {
+		if t.kind == scriptLatin && !seenByte[t.text[0]] {
+			seenByte[t.text[0]] = true
+			out = append(out, g.byByte[t.text[0]]...)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // blockers are words that contain a name without meaning it (성수기 is the
@@ -187,9 +230,10 @@ func (g *gazetteer) find(d *doc, k spanKind) []string {
 	}
 	// Exact matches of every alias first, then typo-tolerant ones, so
 	// that a typo never shadows an exact name.
+	cands := g.candidates(d)
 	for pass := 0; pass < 2; pass++ {
 		fuzzy := pass == 1
-		for ai := range g.aliases {
+		for _, ai := range cands {
 			a := &g.aliases[ai]
 			if a.runes != nil {
 				n := len(a.runes)

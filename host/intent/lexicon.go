@@ -1,6 +1,9 @@
 package intent
 
-import "strings"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 // concepts map Korean and English words, and their synonyms, to one shared
 // feature, so that a Korean example teaches the English question and
@@ -72,6 +75,9 @@ type conceptLexicon struct {
 	en    map[string]string
 	words map[string]bool // the English words as written
 	ko    []struct{ key, concept string }
+	// byFirst indexes ko by the first syllable of the key, so that a text
+	// is scanned once rather than once per key.
+	byFirst map[rune][]int
 }
 
 func newConceptLexicon() *conceptLexicon {
@@ -88,6 +94,11 @@ func newConceptLexicon() *conceptLexicon {
 			}
 		}
 	}
+	l.byFirst = map[rune][]int{}
+	for i, k := range l.ko {
+		r, _ := utf8.DecodeRuneInString(k.key)
+		l.byFirst[r] = append(l.byFirst[r], i)
+	}
 	return l
 }
 
@@ -102,10 +113,36 @@ func (l *conceptLexicon) conceptOf(stem string) (string, bool) {
 // conceptsKO calls f with the concept of each Korean key in the Hangul
 // text (spaces removed, so that 못 팔 holds 못팔).
 func (l *conceptLexicon) conceptsKO(hangul string, f func(string)) {
-	for _, k := range l.ko {
-		if containsKO(hangul, k.key) {
-			f(k.concept)
+	// Which keys occur, found from the syllables of the text, then f for
+	// each in the lexicon's order: the same calls as testing every key.
+	const maxKeys = 1024
+	var found [maxKeys / 64]uint64
+	hit := false
+	for i, r := range hangul {
+		for _, ki := range l.byFirst[r] {
+			if ki < maxKeys && strings.HasPrefix(hangul[i:], l.ko[ki].key) {
+				found[ki/64] |= 1 << (ki % 64)
+				hit = true
+			}
 		}
+	}
+	if !hit {
+		return
+	}
+	for ki, k := range l.ko {
+		if ki >= maxKeys {
+			if containsKO(hangul, k.key) {
+				f(k.concept)
+			}
+			continue
+		}
+		if found[ki/64]&(1<<(ki%64)) == 0 {
+			continue
+		}
+		if _, ok := askedAbout[k.key]; ok && !containsKO(hangul, k.key) {
+			continue
+		}
+		f(k.concept)
 	}
 }
 

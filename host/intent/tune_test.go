@@ -1,8 +1,10 @@
 package intent
 
 import (
+	"encoding/json"
 	"flag"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -63,5 +65,25 @@ func TestTuneSweep(t *testing.T) {
 		p.childRatio = x
 		fmt.Printf("childRatio=%.2f: ", x)
 		reportAll(t, p, false)
+	}
+}
+
+var dumpResults = flag.String("dev.dump", "", "write every set's results (intent, sub, confidence, tool, slots) to this file, to compare two versions")
+
+func TestDumpResults(t *testing.T) {
+	if *dumpResults == "" {
+		t.Skip("no -dev.dump")
+	}
+	c := newTestClassifier(t)
+	var b strings.Builder
+	for _, s := range tuneSets {
+		for _, it := range readSet(t, filepath.Join("testdata", s+".tsv")) {
+			r := c.Classify(ctx, it.Text, nil)
+			js, _ := json.Marshal(r)
+			fmt.Fprintf(&b, "%s\t%s\n", it.Text, js)
+		}
+	}
+	if err := os.WriteFile(*dumpResults, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
