@@ -25,6 +25,9 @@ func definitional(d *doc) bool {
 		}
 	}
 	words = trimLeadIn(words)
+	if len(words) > 0 && len(words) <= 14 && coversKO(strings.Join(words, "")) {
+		return true
+	}
 	if len(words) == 0 || len(words) > 10 {
 		return false
 	}
@@ -136,6 +139,53 @@ func definitionalKO(w []string) bool {
 			}
 		}
 		return false
+	}
+	return false
+}
+
+// coversKO reports a Korean question about what a term covers, asked
+// without 뭐야 and often at length: "휴면 고객이라는 게 몇 달 안 온 사람을
+// 말하는 거예요", "VIP는 몇 번 사야 해당돼요?".
+func coversKO(joined string) bool {
+	for _, c := range []string{"라는게", "라는건", "라는것", "말하는거", "말하는건", "부터해당"} {
+		if strings.Contains(joined, c) {
+			return true
+		}
+	}
+	for _, e := range []string{"해당돼", "해당돼요", "해당되나", "해당되나요", "해당되는거야", "해당되는거예요"} {
+		if strings.HasSuffix(joined, e) {
+			return true
+		}
+	}
+	return false
+}
+
+// capability reports whether an utterance asks what the bot can do rather
+// than asking it to do it: "can you send pushes or only write them?",
+// "너 폐기 예측도 해?", "이걸로 문자 보내는 것까지 되는 거예요?".
+func capability(d *doc) bool {
+	words := trimLeadIn(strings.Fields(d.text))
+	if len(words) == 0 || len(words) > 14 {
+		return false
+	}
+	s := " " + strings.Join(words, " ") + " "
+	if (strings.HasPrefix(s, " can you ") || strings.HasPrefix(s, " do you ") || strings.HasPrefix(s, " are you able ") || strings.HasPrefix(s, " is it possible ")) &&
+		(strings.Contains(s, " or only ") || strings.Contains(s, " or just ")) {
+		return true
+	}
+	joined := strings.Join(words, "")
+	you := words[0] == "너" || words[0] == "니가" || words[0] == "네가" || strings.HasPrefix(joined, "너는") || strings.HasPrefix(joined, "이걸로") || strings.HasPrefix(joined, "여기서")
+	if you {
+		for _, e := range []string{"도해", "도해요", "도돼", "도돼요", "도되나", "도되나요", "도할수있어", "도할수있나요", "도가능해", "도가능해요", "도가능"} {
+			if strings.HasSuffix(joined, e) {
+				return true
+			}
+		}
+	}
+	for _, c := range []string{"까지되는거", "까지돼", "까지되나", "까지가능", "까지해줘요", "까지해주나"} {
+		if strings.Contains(joined, c) {
+			return true
+		}
 	}
 	return false
 }

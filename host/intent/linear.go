@@ -45,18 +45,22 @@ func trainLinear(vecs []vector, labels []int, classes, epochs int, lambda float6
 	for i := range order {
 		order[i] = i
 	}
+	// Every example's columns, looked up once rather than every epoch.
+	exCols := make([][]int32, len(vecs))
+	for i, v := range vecs {
+		exCols[i] = make([]int32, len(v.keys))
+		for j, k := range v.keys {
+			exCols[i][j] = m.col[k]
+		}
+	}
 	r := rand.New(rand.NewPCG(1, 2))
 	p := make([]float64, classes)
-	cols := make([]int32, 0, 128)
+	d := make([]float32, classes)
 	for ep := range epochs {
 		lr := 0.5 / (1 + 0.1*float64(ep))
 		r.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
 		for _, i := range order {
-			v := vecs[i]
-			cols = cols[:0]
-			for _, k := range v.keys {
-				cols = append(cols, m.col[k])
-			}
+			v, cols := vecs[i], exCols[i]
 			m.probs(cols, v.vals, p)
 			g := weight[labels[i]] * lr
 			for c := range classes {
@@ -64,10 +68,16 @@ func trainLinear(vecs []vector, labels []int, classes, epochs int, lambda float6
 				if c == labels[i] {
 					t = 1
 				}
-				d := float32(g * (p[c] - t))
-				m.bias[c] -= d
-				for j, col := range cols {
-					m.w[int(col)*classes+c] -= d * v.vals[j]
+				d[c] = float32(g * (p[c] - t))
+				m.bias[c] -= d[c]
+			}
+			// Row by row: each weight gets the same single update as
+			// class by class, in cache order.
+			for j, col := range cols {
+				row := m.w[int(col)*classes : int(col+1)*classes]
+				x := v.vals[j]
+				for c := range row {
+					row[c] -= d[c] * x
 				}
 			}
 			// Lazy L2 would be exact; shrinking the touched weights is

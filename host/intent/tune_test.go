@@ -54,6 +54,12 @@ func TestTuneSweep(t *testing.T) {
 	if !*tuneSweep {
 		t.Skip("no -dev.tune")
 	}
+	for _, x := range []float64{0, 0.15, 0.3, 0.45} {
+		p := defaultParams
+		p.capBoost = x
+		fmt.Printf("capBoost=%.2f: ", x)
+		reportAll(t, p, false)
+	}
 	for _, x := range []float64{1, 0.8, 0.65, 0.5, 0.35} {
 		p := defaultParams
 		p.foreignHelp = x
