@@ -353,6 +353,9 @@ type params struct {
 	// bot can do (capability): "너 폐기 예측도 해?" names a task without
 	// asking for it.
 	capBoost float64
+	// permBoost is added to knowledge_qa's score when the utterance asks
+	// whether something may be said or done (permission).
+	permBoost float64
 	// childRatio: when the best intent has finer intents ("knowledge_qa"
 	// and its "product_info"), the best of them is answered if its score
 	// is at least childRatio of the parent's; the canonical answer is
@@ -364,9 +367,9 @@ type params struct {
 	weights featureWeights
 }
 
-var defaultParams = params{second: 0.25, knn: 0.3, oos: 0.15, noAnchor: 0.6, defBoost: 0.35, defDamp: 0.5, defOut: 0.3, anchoredHelp: 0.85, anchoredOOS: 0.75, foreignHelp: 0.5, capBoost: 0.45, childRatio: 0.35, epochs: 40, lambda: 3e-3, weights: defaultWeights}
+var defaultParams = params{second: 0.25, knn: 0.3, oos: 0.15, noAnchor: 0.6, defBoost: 0.35, defDamp: 0.5, defOut: 0.3, anchoredHelp: 0.85, anchoredOOS: 0.75, foreignHelp: 0.5, capBoost: 0.45, permBoost: 0.3, childRatio: 0.25, epochs: 40, lambda: 3e-3, weights: defaultWeights}
 
-func (c *Classifier) score(units []unit, anchor, def, capable bool) scored {
+func (c *Classifier) score(units []unit, anchor, def, capable, permitted bool) scored {
 	q := c.emb.embed(units, true)
 	foreign := false
 	c.emb.contentWords(units, true, func(k uint64, concept bool) {
@@ -407,6 +410,9 @@ func (c *Classifier) score(units []unit, anchor, def, capable bool) scored {
 		}
 		if capable && c.intents[i] == Help {
 			s.intentScore[i] += c.p.capBoost
+		}
+		if permitted && c.intents[i] == KnowledgeQA {
+			s.intentScore[i] += c.p.permBoost
 		}
 		// A task with nothing of the business in it ("recommend a good
 		// movie") is probably not one.
@@ -480,7 +486,7 @@ func (c *Classifier) Classify(ctx context.Context, text string, prev *Result) Re
 	d := newDoc(text)
 	slots := c.ext.extract(d, c.now())
 	units := d.units()
-	s := c.score(units, c.emb.anchored(units, d.spans), definitional(d), capability(d))
+	s := c.score(units, c.emb.anchored(units, d.spans), definitional(d), capability(d), permission(d))
 	res := Result{Slots: slots, Locale: DetectLocale(text), Source: SourceExamples}
 
 	bi := s.order[0]

@@ -42,3 +42,21 @@ func TestCoversCue(t *testing.T) {
 		}
 	}
 }
+
+func TestPermissionCue(t *testing.T) {
+	for _, tc := range []struct {
+		text string
+		want bool
+	}{
+		{"can we say 'organic' in the headline?", true},
+		{"are we allowed to mention prices in a push", true},
+		{"is 'no.1' allowed in ad copy", true},
+		{"할인율 최대라고 써도 돼?", true},
+		{"write a push saying croissants are 30% off", false},
+		{"푸시 문구 써줘", false},
+	} {
+		if got := permission(newDoc(tc.text)); got != tc.want {
+			t.Errorf("permission(%q) = %v, want %v", tc.text, got, tc.want)
+		}
+	}
+}

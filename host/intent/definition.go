@@ -189,3 +189,24 @@ func capability(d *doc) bool {
 	}
 	return false
 }
+
+// permission reports whether an utterance asks whether something may be
+// said or done ("can we say 'best' in a push?", "is 'free' allowed in
+// copy?", "무료라는 말 써도 돼?"): a question about the rules, not a request
+// to write it.
+func permission(d *doc) bool {
+	s := " " + strings.Join(strings.Fields(d.text), " ") + " "
+	for _, c := range []string{" can we say ", " can we use ", " can we write ", " can i say ", " can i use ", " are we allowed ", " am i allowed ",
+		" is it ok to ", " is it okay to ", " ok to say ", " okay to say ", " allowed in ", " allowed to ", " permitted in "} {
+		if strings.Contains(s, c) {
+			return true
+		}
+	}
+	joined := strings.ReplaceAll(s, " ", "")
+	for _, c := range []string{"써도돼", "써도되", "넣어도돼", "넣어도되", "사용해도돼", "사용해도되", "표현해도", "말해도돼", "말해도되", "해도되는표현", "써도괜찮"} {
+		if strings.Contains(joined, c) {
+			return true
+		}
+	}
+	return false
+}

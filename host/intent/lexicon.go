@@ -53,7 +53,7 @@ var concepts = map[string][]string{
 	"brand":  {"브랜드", "톤", "말투", "보이스", "brand", "tone", "voice"},
 	"help": {"도움", "도와", "사용법", "기능", "help", "feature", "capability", "usage", "할수있", "할줄", "봇", "명령어", "쓰는법", "bot", "capable", "able", "command", "tutorial", "started", "온보딩", "사용방법", "쓰는방법", "onboarding", "overview", "tour", "walkthrough",
 		// How the bot's answers come: asking for them is asking about the bot.
-		"대시보드", "차트", "그래프", "도표", "다운로드", "내보내기", "dashboard", "chart", "graph", "table", "csv", "json", "export", "download"},
+		"대시보드", "차트", "그래프", "도표", "다운로드", "내보내기", "dashboard", "chart", "graph", "csv", "json", "export", "download"},
 	"cluster": {"군집", "클러스터", "비슷한", "유사", "그룹핑", "묶어", "묶으", "묶기", "cluster", "similar", "alike", "grouping"},
 	"weather": {"날씨", "기온", "우산", "미세먼지", "weather", "rain", "snow", "temperature", "umbrella", "sunny"},
 	"markets": {"주가", "주식", "코인", "비트코인", "환율", "증시", "코스피", "market", "stockmarket", "shareprice", "shares", "crypto", "bitcoin", "kospi", "nasdaq", "exchange", "invest",

@@ -56,6 +56,12 @@ func TestTuneSweep(t *testing.T) {
 	}
 	for _, x := range []float64{0, 0.15, 0.3, 0.45} {
 		p := defaultParams
+		p.permBoost = x
+		fmt.Printf("permBoost=%.2f: ", x)
+		reportAll(t, p, false)
+	}
+	for _, x := range []float64{0, 0.15, 0.3, 0.45} {
+		p := defaultParams
 		p.capBoost = x
 		fmt.Printf("capBoost=%.2f: ", x)
 		reportAll(t, p, false)
@@ -66,7 +72,7 @@ func TestTuneSweep(t *testing.T) {
 		fmt.Printf("foreignHelp=%.2f: ", x)
 		reportAll(t, p, false)
 	}
-	for _, x := range []float64{1, 0.7, 0.5, 0.35, 0.25} {
+	for _, x := range []float64{1, 0.5, 0.35, 0.25, 0.15} {
 		p := defaultParams
 		p.childRatio = x
 		fmt.Printf("childRatio=%.2f: ", x)
