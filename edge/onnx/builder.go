@@ -180,17 +180,6 @@ func (b *Builder) FoldedInt8(name string, q []int8, scale []float32, rows, cols,
 	return b.Op("Mul", []string{b.Op("Cast", []string{qn}, Int("to", int64(Float))), sn})
 }
 
-// ResidualInitializer stores the rows × cols float matrix w as two int8 planes with per-column
-// scales (QuantizeResidual) and returns the float32 matrix that Cast, Mul and Add make of them
-// (DequantizeResidual), folded by ONNX Runtime into a constant as FoldedInt8's is.
-func (b *Builder) ResidualInitializer(name string, w []float32, rows, cols int) string {
-	hi, lo, hs, ls := QuantizeResidual(w, rows, cols)
-	planes := []string{b.FoldedInt8(name+"_hi", hi, hs, rows, cols, 1), b.FoldedInt8(name+"_lo", lo, ls, rows, cols, 1)}
-	out := b.claim(name)
-	b.node("Add", []string{out}, planes, nil)
-	return out
-}
-
 // Graph returns the graph built so far.
 func (b *Builder) Graph() *Graph { return &b.g }
 

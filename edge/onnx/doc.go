@@ -12,13 +12,13 @@
 //   - weight-only int8: the weight is stored as int8 with a per-column float scale and
 //     DequantizeLinear turns it back into float32 at run time (Builder.DequantizedInitializer), or
 //     only the rows a Gather picks (Builder.GatherDequantized);
-//   - int8 with an int8 residual plane: the weight is stored as two int8 tensors with per-column
-//     scales (16 bits of precision), which Cast, Mul and Add turn into a float32 constant that
-//     ONNX Runtime folds when it opens the session (Builder.ResidualInitializer);
+//   - int8 folded at session open: the weight is stored as int8 with a per-row or per-column
+//     float scale, which Cast and Mul turn into a float32 constant that ONNX Runtime folds when
+//     it opens the session (Builder.FoldedInt8): an int8 file, float32 compute;
 //   - dynamic int8: the activation is quantised at run time by DynamicQuantizeLinear to uint8 with
 //     its own scale and zero point, multiplied by the int8 weight with MatMulInteger into int32, and
 //     rescaled to float32 (Builder.MatMulInt8).
 //
-// Quantize, QuantizeResidual, DequantizeResidual, DynamicQuantize and DynamicMatMul do the same
+// Quantize, QuantizeWith, Dequantize, DynamicQuantize and DynamicMatMul do the same
 // arithmetic in Go, so a pure-Go reference can reproduce an int8 graph's outputs.
 package onnx

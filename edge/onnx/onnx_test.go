@@ -5,6 +5,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -357,54 +358,21 @@ func TestGatherDequantized(t *testing.T) {
 	}
 }
 
-func TestQuantizeResidual(t *testing.T) {
-	r := rand.New(rand.NewPCG(7, 8))
-	const rows, cols = 16, 5
-	w := randFloats(r, rows*cols, 1)
-	w[3*cols+1] = 9 // an outlier makes column 1's int8 steps coarse
-	for i := 0; i < rows; i++ {
-		w[i*cols+4] = 0 // and column 4 is all zero
-	}
-	hi, lo, hs, ls := onnx.QuantizeResidual(w, rows, cols)
-	if len(hi) != rows*cols || len(lo) != rows*cols || len(hs) != cols || len(ls) != cols {
-		t.Fatalf("sizes %d %d %d %d", len(hi), len(lo), len(hs), len(ls))
-	}
-	back := onnx.DequantizeResidual(hi, lo, hs, ls, rows, cols)
-	q, s := onnx.Quantize(w, rows, cols, 1)
-	one := onnx.Dequantize(q, s, rows, cols, 1)
-	var worst, worstOne float64
-	for i := range w {
-		c := i % cols
-		if hi[i] < -127 || lo[i] < -127 {
-			t.Fatalf("element %d: planes %d, %d outside [-127, 127]", i, hi[i], lo[i])
-		}
-		d := math.Abs(float64(back[i] - w[i]))
-		// lo's step is at most half of hi's over 127, so the error is at most hi's step / 508.
-		if d > float64(hs[c])/508+1e-7 {
-			t.Fatalf("element %d off by %g, more than hi's step %g / 508", i, d, hs[c])
-		}
-		worst = max(worst, d)
-		worstOne = max(worstOne, math.Abs(float64(one[i]-w[i])))
-	}
-	if worst*100 > worstOne {
-		t.Errorf("residual plane error %g is not a hundredth of one plane's %g", worst, worstOne)
-	}
-	if back[4] != 0 || hs[4] != 1 || ls[4] != 1 {
-		t.Errorf("all-zero column: %g with scales %g, %g; want 0 with scales 1", back[4], hs[4], ls[4])
-	}
-}
-
-// TestResidualInitializer checks that the graph stores the matrix as int8 only and that ONNX
-// Runtime's product with it is DequantizeResidual's, at every optimisation level that folds
-// constants and at batch 2 (no activation is quantised, so rows do not affect each other).
-func TestResidualInitializer(t *testing.T) {
+// TestFoldedInt8 checks that the graph stores the matrix as int8 only and that ONNX Runtime's
+// product with it is Dequantize's, at every optimisation level that folds constants and at
+// batch 2 (no activation is quantised, so rows do not affect each other).
+func TestFoldedInt8(t *testing.T) {
 	runtime(t)
 	r := rand.New(rand.NewPCG(9, 10))
 	const k, n = 8, 300
 	w := randFloats(r, k*n, 0.5)
-	b := onnx.NewBuilder("residual")
+	q, sc := onnx.Quantize(w, k, n, 1)
+	if back := onnx.QuantizeWith(onnx.Dequantize(q, sc, k, n, 1), sc, k, n, 1); !slices.Equal(back, q) {
+		t.Fatal("QuantizeWith of a matrix on the grid does not give its int8 values back")
+	}
+	b := onnx.NewBuilder("folded")
 	x := b.Input("x", onnx.Float, -1, k)
-	b.Rename(b.Op("MatMul", []string{x, b.ResidualInitializer("w", w, k, n)}), "y")
+	b.Rename(b.Op("MatMul", []string{x, b.FoldedInt8("w", q, sc, k, n, 1)}), "y")
 	b.Output("y", onnx.Float, -1, n)
 	for _, init := range b.Graph().Initializers {
 		if init.Type == onnx.Float && init.Len() > n {
@@ -415,8 +383,7 @@ func TestResidualInitializer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hi, lo, hs, ls := onnx.QuantizeResidual(w, k, n)
-	deq := onnx.DequantizeResidual(hi, lo, hs, ls, k, n)
+	deq := onnx.Dequantize(q, sc, k, n, 1)
 	xs := randFloats(r, 2*k, 1)
 	for _, level := range []ort.Level{ort.LevelAll, ort.LevelBasic} {
 		s, err := ort.NewSession(data, []string{"x"}, []string{"y"}, ort.Options{Level: level})

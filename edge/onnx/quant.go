@@ -5,14 +5,21 @@ import (
 )
 
 // Quantize maps the rows × cols matrix w to symmetric int8 in [-127, 127] with one scale per row
-// (axis 0) or per column (axis 1): scale = max|w| / 127 over the slice, 1 for an all-zero slice.
-// The zero point is 0, so w ≈ float32(q) * scale.
+// (axis 0) or per column (axis 1): scale = max|w| / 127 over the slice (Scales), 1 for an
+// all-zero slice. The zero point is 0, so w ≈ float32(q) * scale.
 func Quantize(w []float32, rows, cols, axis int) (q []int8, scale []float32) {
+	scale = Scales(w, rows, cols, axis)
+	return QuantizeWith(w, scale, rows, cols, axis), scale
+}
+
+// Scales are Quantize's scales: max|w| / 127 per row (axis 0) or column (axis 1), 1 for an
+// all-zero slice.
+func Scales(w []float32, rows, cols, axis int) []float32 {
 	n := rows
 	if axis == 1 {
 		n = cols
 	}
-	scale = make([]float32, n)
+	scale := make([]float32, n)
 	for r := 0; r < rows; r++ {
 		for c := 0; c < cols; c++ {
 			s := r
@@ -31,18 +38,30 @@ func Quantize(w []float32, rows, cols, axis int) (q []int8, scale []float32) {
 			scale[i] = m / 127
 		}
 	}
-	q = make([]int8, len(w))
+	return scale
+}
+
+// QuantizeWith maps w to int8 on the given scales (one per row for axis 0, per column for axis
+// 1): round(w / scale) to even, clamped to [-127, 127]. A w that already lies on the grid,
+// float32(q) * scale, comes back as q.
+func QuantizeWith(w, scale []float32, rows, cols, axis int) []int8 {
+	q := make([]int8, len(w))
 	for r := 0; r < rows; r++ {
 		for c := 0; c < cols; c++ {
 			s := r
 			if axis == 1 {
 				s = c
 			}
-			v := math.RoundToEven(float64(w[r*cols+c] / scale[s]))
-			q[r*cols+c] = int8(max(-127, min(127, v)))
+			q[r*cols+c] = Round(w[r*cols+c], scale[s])
 		}
 	}
-	return q, scale
+	return q
+}
+
+// Round is one weight on the int8 grid of step scale: round(w / scale) to even, clamped to
+// [-127, 127].
+func Round(w, scale float32) int8 {
+	return int8(max(-127, min(127, math.RoundToEven(float64(w/scale)))))
 }
 
 // Dequantize undoes Quantize the way DequantizeLinear does.
@@ -95,33 +114,6 @@ func DynamicMatMul(x []float32, m, k int, q []int8, wscale []float32, n int) []f
 				acc += (int32(a) - int32(xz)) * int32(q[t*n+j])
 			}
 			out[i*n+j] = float32(acc) * (xs * wscale[j])
-		}
-	}
-	return out
-}
-
-// QuantizeResidual stores the rows × cols matrix w as two int8 planes with one scale per column
-// each: hi = Quantize(w) and lo = Quantize of what hi leaves over (w − Dequantize(hi)), so that
-// DequantizeResidual gives w to within 1/508 of hi's step (16 bits, stored as two int8 tensors).
-func QuantizeResidual(w []float32, rows, cols int) (hi, lo []int8, hiScale, loScale []float32) {
-	hi, hiScale = Quantize(w, rows, cols, 1)
-	back := Dequantize(hi, hiScale, rows, cols, 1)
-	rest := make([]float32, len(w))
-	for i := range w {
-		rest[i] = w[i] - back[i]
-	}
-	lo, loScale = Quantize(rest, rows, cols, 1)
-	return hi, lo, hiScale, loScale
-}
-
-// DequantizeResidual undoes QuantizeResidual as Builder.ResidualInitializer's nodes do:
-// float32(hi)·hiScale + float32(lo)·loScale, per column.
-func DequantizeResidual(hi, lo []int8, hiScale, loScale []float32, rows, cols int) []float32 {
-	out := make([]float32, len(hi))
-	for r := 0; r < rows; r++ {
-		for c := 0; c < cols; c++ {
-			i := r*cols + c
-			out[i] = float32(hi[i])*hiScale[c] + float32(lo[i])*loScale[c]
 		}
 	}
 	return out

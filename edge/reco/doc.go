@@ -7,14 +7,16 @@
 //	member.json        MemberSpec: item order of the scores, users with their lookups (index,
 //	                   gender, age band, last purchases), context weights
 //	member_float.onnx  the two-tower member model, float32
-//	member_int8.onnx   the same with int8 weights (DequantizeLinear, DynamicQuantizeLinear →
-//	                   MatMulInteger)
+//	member_int8.onnx   the same graph with every weight one int8 byte (a float32 scale per row
+//	                   or column), folded to float32 when the session opens
 //	probes.json        inputs with the pure-Go reference scores of both graphs, which a runtime
 //	                   checks before it trusts a graph
 //
 // The member graphs take the inputs named in MemberInputs (int64: user [B], gender [B],
 // age_band [B], context [B, ContextLen], context_kind [B, ContextLen]) and give "scores"
-// [B, items]. The int8 graph quantises activations per call, so it is meant to run at batch 1.
+// [B, items]. Neither graph quantises activations, so any batch size gives every row the scores
+// it has alone. Bundles from before may hold other int8 forms (int8 residual planes, dynamic
+// activation quantisation); they are ordinary ONNX graphs with their own probes and still load.
 package reco
 
 // File names inside a bundle.

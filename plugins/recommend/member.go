@@ -188,7 +188,8 @@ func (mm *member) examples(h *history, s split, seed uint64) []twotower.Example 
 	return out
 }
 
-// trainMember trains a new member model on the selected baskets for cfg.Epochs epochs.
+// trainMember trains a new member model on the selected baskets for cfg.Epochs epochs, then
+// cfg.QATEpochs more on the int8 grid (none when cfg.Epochs is 0).
 func trainMember(h *history, s split, cfg twotower.Config) (*member, twotower.Stats, error) {
 	items := make([]string, len(h.products))
 	for i, p := range h.products {
@@ -217,6 +218,24 @@ func trainMember(h *history, s split, cfg twotower.Config) (*member, twotower.St
 		}
 	}
 	st.Epochs = cfg.Epochs
+	if cfg.Epochs > 0 && cfg.QATEpochs > 0 {
+		// Quantisation-aware epochs: the weights move onto the int8 grid the int8 graph stores
+		// and train there, so that the float and int8 graphs score alike. They run at a fraction
+		// of the learning rate: at the full rate the epoch is one more epoch of training, past
+		// the count validation chose (Groceries' HR@10 0.3826 → 0.3597).
+		m.FitGrid()
+		m.LR = cfg.LR * cfg.QATLRFactor
+		defer func() { m.LR = cfg.LR }()
+		for e := cfg.Epochs; e < cfg.Epochs+cfg.QATEpochs; e++ {
+			ex := mm.examples(h, s, cfg.Seed+uint64(e))
+			qs, err := m.Train(ex, 1, cfg.Seed+uint64(e))
+			if err != nil {
+				return nil, st, err
+			}
+			st.Loss = qs.Loss
+		}
+		st.QATEpochs = cfg.QATEpochs
+	}
 	return mm, st, nil
 }
 

@@ -153,6 +153,10 @@ func (p *recommender) train(ctx context.Context, call *tools.Call, in TrainIn) (
 				one := split{byMember: map[string][]int{id: h.byMember[id][:f+1]}, first: map[string]int{id: f}}
 				ex = append(ex, mm.examples(h, one, uint64(i))...)
 			}
+			if mm.m.Grid == nil {
+				// A state from before int8 grids: this epoch moves it onto one.
+				mm.m.FitGrid()
+			}
 			if out.Member, err = mm.m.Train(ex, 1, uint64(prev.Version)+1); err != nil {
 				return nil, err
 			}

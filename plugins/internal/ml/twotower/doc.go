@@ -15,6 +15,13 @@
 //	score_j = u · V_j + bv_j
 //
 // Scores computes this in float32 in the order the ONNX graph does, so ONNX Runtime agrees
-// within rounding; Quantized computes what the int8 graph does (per-row int8 embedding tables
-// with the first layer folded in, W2 and the item matrix as int8 with an int8 residual plane).
+// within rounding.
+//
+// The int8 graph stores every weight (the four embedding tables, W1, W2 and the item matrix) as
+// one int8 byte with a float32 scale per row or column. Training makes that lossless: after the
+// float epochs, FitGrid fixes the scales and a quantisation-aware epoch trains on the grid
+// (straight-through: gradients at the projected weights, steps on float latent weights, every
+// touched weight projected again), so the model's float32 weights are the int8 values times
+// their scales and the int8 graph scores exactly as the float graph. Quantized is the pure-Go
+// reference of the int8 graph; fine-tuning a model on a grid keeps it on the grid.
 package twotower

@@ -30,6 +30,10 @@ type Config struct {
 	// and item vectors step after every example.
 	Batch int    `json:"batch"`
 	Seed  uint64 `json:"seed"`
+	// QATEpochs are the quantisation-aware epochs that follow training (FitGrid, then Train on
+	// the int8 grid) when the caller runs them, at QATLRFactor × LR.
+	QATEpochs   int     `json:"qat_epochs,omitempty"`
+	QATLRFactor float32 `json:"qat_lr_factor,omitempty"`
 }
 
 // DefaultConfig is the configuration the recommend plugin uses.
@@ -38,6 +42,7 @@ func DefaultConfig() Config {
 		Dim: 32, Hidden: 64, GenderDim: 4, AgeDim: 4, ContextLen: 10,
 		KindWeights: [4]float32{0, 0.5, 0.8, 1},
 		Epochs:      4, LR: 0.05, L2: 1e-6, Negatives: 256, FullSoftmax: 1024, UserDropout: 0.1, Batch: 32, Seed: 1,
+		QATEpochs: 1, QATLRFactor: 0.1,
 	}
 }
 
@@ -51,7 +56,12 @@ type Model struct {
 	W2, B2     []float32 // Hidden×Dim, Dim
 	V, BV      []float32 // Items×Dim, Items
 
-	acc *Model // Adagrad accumulators, same shapes; nil until training
+	// Grid are the int8 scales the weights lie on once quantisation-aware training has started
+	// (FitGrid); nil for a float model.
+	Grid *Grid
+
+	acc    *Model // Adagrad accumulators, same shapes; nil until training
+	latent *Model // the float weights behind the projected ones on a grid; nil until training
 }
 
 // In is the width of the concatenated user features.
@@ -87,7 +97,8 @@ func randn(r *rand.Rand, n int, sd float32) []float32 {
 }
 
 // Grow adds rows for new members and items (fine-tuning after new ones appeared), initialised
-// from seed; new items start with the mean item bias.
+// from seed; new items start with the mean item bias. On a grid, the new rows get scales of
+// their own and are projected onto them.
 func (m *Model) Grow(users, items int, seed uint64) {
 	r := rand.New(rand.NewPCG(seed, 0x6120))
 	if add := users + 1 - m.Users; add > 0 {
@@ -106,7 +117,8 @@ func (m *Model) Grow(users, items int, seed uint64) {
 		}
 		m.Items += add
 	}
-	m.acc = nil
+	m.growGrid()
+	m.acc, m.latent = nil, nil
 }
 
 // Input is one member query: table rows, and ContextLen context items with their kinds

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+
+	"github.com/crumb-dev/crumb/edge/onnx"
 )
 
 // Example is one training case: the query and the item that was bought. Mask lists items that
@@ -21,12 +23,15 @@ type Stats struct {
 	Epochs   int     `json:"epochs"`
 	Loss     float64 `json:"loss"` // mean cross-entropy of the last epoch
 	Softmax  string  `json:"softmax"`
+	// QATEpochs of the epochs were quantisation-aware (on the int8 grid).
+	QATEpochs int `json:"qat_epochs,omitempty"`
 }
 
 // Train runs epochs passes of Adagrad over examples in a seeded order, one example per step.
 // With more than FullSoftmax items each step scores the target against Negatives items drawn
 // uniformly (a sampled softmax; uniform proposals need no log-Q correction), otherwise against
-// every item. Masked items are left out of the softmax.
+// every item. Masked items are left out of the softmax. A model on an int8 grid (FitGrid) trains
+// on it: every step is projected back onto the grid.
 func (m *Model) Train(examples []Example, epochs int, seed uint64) (Stats, error) {
 	if len(examples) == 0 {
 		return Stats{}, errNoExamples
@@ -38,6 +43,9 @@ func (m *Model) Train(examples []Example, epochs int, seed uint64) (Stats, error
 		if t := examples[i].Target; t < 0 || int(t) >= m.Items {
 			return Stats{}, errTarget(t, m.Items)
 		}
+	}
+	if err := m.startLatent(); err != nil {
+		return Stats{}, err
 	}
 	if m.acc == nil {
 		m.acc = &Model{
@@ -55,6 +63,9 @@ func (m *Model) Train(examples []Example, epochs int, seed uint64) (Stats, error
 	st := Stats{Examples: len(examples), Epochs: epochs, Softmax: "sampled"}
 	if full {
 		st.Softmax = "full"
+	}
+	if m.Grid != nil {
+		st.QATEpochs = epochs
 	}
 	t := newTrainer(m)
 	for e := 0; e < epochs; e++ {
@@ -91,6 +102,7 @@ func errTarget(t int32, n int) error {
 // trainer holds one training run's scratch space.
 type trainer struct {
 	m       *Model
+	p       [nParams]param
 	f       forward
 	cands   []int32
 	logits  []float32
@@ -106,8 +118,32 @@ type trainer struct {
 	pending            int
 }
 
+// param is one trained tensor with its Adagrad state; on a grid, its latent float weights and
+// int8 scales.
+type param struct {
+	w, acc        []float32
+	latent, scale []float32
+	cols          int
+	perCol        bool
+}
+
+// Parameters in trainer.p.
+const (
+	pU = iota
+	pG
+	pA
+	pC
+	pW1
+	pW2
+	pV
+	pB1
+	pB2
+	pBV
+	nParams
+)
+
 func newTrainer(m *Model) *trainer {
-	return &trainer{
+	t := &trainer{
 		m:  m,
 		du: make([]float32, m.Dim), dz: make([]float32, m.Hidden), da1: make([]float32, m.Hidden),
 		dh: make([]float32, m.In()), dc: make([]float32, m.Dim),
@@ -116,6 +152,20 @@ func newTrainer(m *Model) *trainer {
 		gW2: make([]float32, len(m.W2)), gB2: make([]float32, len(m.B2)),
 		gV: make([]float32, len(m.V)), gBV: make([]float32, len(m.BV)),
 	}
+	t.p[pB1] = param{w: m.B1, acc: m.acc.B1}
+	t.p[pB2] = param{w: m.B2, acc: m.acc.B2}
+	t.p[pBV] = param{w: m.BV, acc: m.acc.BV}
+	accs := [][]float32{m.acc.U, m.acc.G, m.acc.A, m.acc.C, m.acc.W1, m.acc.W2, m.acc.V}
+	if m.Grid == nil {
+		for i, w := range [][]float32{m.U, m.G, m.A, m.C, m.W1, m.W2, m.V} {
+			t.p[pU+i] = param{w: w, acc: accs[i]}
+		}
+		return t
+	}
+	for i, q := range m.quantTensors() {
+		t.p[pU+i] = param{w: *q.w, acc: accs[i], latent: *q.latent, scale: *q.scale, cols: q.cols, perCol: q.axis == 1}
+	}
+	return t
 }
 
 // flush applies the summed dense gradients.
@@ -123,14 +173,16 @@ func (t *trainer) flush() {
 	if t.pending == 0 {
 		return
 	}
-	m := t.m
-	for _, x := range []struct{ p, acc, g []float32 }{
-		{m.W1, m.acc.W1, t.gW1}, {m.B1, m.acc.B1, t.gB1}, {m.W2, m.acc.W2, t.gW2}, {m.B2, m.acc.B2, t.gB2},
-		{m.V, m.acc.V, t.gV}, {m.BV, m.acc.BV, t.gBV},
+	for _, x := range []struct {
+		p *param
+		g []float32
+	}{
+		{&t.p[pW1], t.gW1}, {&t.p[pB1], t.gB1}, {&t.p[pW2], t.gW2}, {&t.p[pB2], t.gB2},
+		{&t.p[pV], t.gV}, {&t.p[pBV], t.gBV},
 	} {
 		for i, g := range x.g {
 			if g != 0 {
-				t.adagrad(x.p, x.acc, i, g)
+				t.adagrad(x.p, i, g)
 				x.g[i] = 0
 			}
 		}
@@ -138,11 +190,26 @@ func (t *trainer) flush() {
 	t.pending = 0
 }
 
-// adagrad applies one Adagrad step with L2 to p[i] given gradient g.
-func (t *trainer) adagrad(p, acc []float32, i int, g float32) {
-	g += t.m.L2 * p[i]
-	acc[i] += g * g
-	p[i] -= t.m.LR * g / float32(math.Sqrt(float64(acc[i])))
+// adagrad applies one Adagrad step with L2 to weight i of p given gradient g. On a grid the step
+// goes to the latent weight, and the weight the model computes with is its projection (the
+// gradient was computed with the projected weights: a straight-through estimator).
+func (t *trainer) adagrad(p *param, i int, g float32) {
+	w := p.w
+	if p.latent != nil {
+		w = p.latent
+	}
+	g += t.m.L2 * w[i]
+	p.acc[i] += g * g
+	w[i] -= t.m.LR * g / float32(math.Sqrt(float64(p.acc[i])))
+	if p.latent != nil {
+		var s float32
+		if p.perCol {
+			s = p.scale[i%p.cols]
+		} else {
+			s = p.scale[i/p.cols]
+		}
+		p.w[i] = float32(onnx.Round(w[i], s)) * s
+	}
 }
 
 // step trains on one example and returns its loss.
@@ -221,9 +288,9 @@ func (t *trainer) step(ex *Example, full bool, r *rand.Rand) float64 {
 			continue
 		}
 		for k := 0; k < d; k++ {
-			t.adagrad(m.V, m.acc.V, int(j)*d+k, g*f.u[k])
+			t.adagrad(&t.p[pV], int(j)*d+k, g*f.u[k])
 		}
-		t.adagrad(m.BV, m.acc.BV, int(j), g)
+		t.adagrad(&t.p[pBV], int(j), g)
 	}
 
 	// Back through u = z W2 + b2 + c.
@@ -280,13 +347,13 @@ func (t *trainer) step(ex *Example, full bool, r *rand.Rand) float64 {
 	// Embedding tables.
 	u, g, a := ex.User, ex.Gender, ex.Age
 	for k := 0; k < d; k++ {
-		t.adagrad(m.U, m.acc.U, u*d+k, t.dh[k])
+		t.adagrad(&t.p[pU], u*d+k, t.dh[k])
 	}
 	for k := 0; k < gd; k++ {
-		t.adagrad(m.G, m.acc.G, g*gd+k, t.dh[d+k])
+		t.adagrad(&t.p[pG], g*gd+k, t.dh[d+k])
 	}
 	for k := 0; k < ad; k++ {
-		t.adagrad(m.A, m.acc.A, a*ad+k, t.dh[d+gd+k])
+		t.adagrad(&t.p[pA], a*ad+k, t.dh[d+gd+k])
 	}
 	for k := range t.dc {
 		t.dc[k] += t.dh[d+gd+ad+k]
@@ -297,7 +364,7 @@ func (t *trainer) step(ex *Example, full bool, r *rand.Rand) float64 {
 			continue
 		}
 		for k, gk := range t.dc {
-			t.adagrad(m.C, m.acc.C, int(it)*d+k, gk*w)
+			t.adagrad(&t.p[pC], int(it)*d+k, gk*w)
 		}
 	}
 	return loss
