@@ -136,6 +136,9 @@ type Classifier struct {
 	// out_of_scope: a word outside it (homework, Costco, VLOOKUP) is not
 	// the business's nor the bot's.
 	inScope map[uint64]bool
+	// toolEx lists, by learnt intent, the examples that name a tool, in
+	// order.
+	toolEx map[string][]int
 }
 
 type example struct {
@@ -249,6 +252,13 @@ func newWith(o Options, p params) (*Classifier, error) {
 		}
 	}
 	c.lin = trainLinear(vecs, labels, len(c.intents), c.p.epochs, c.p.lambda)
+	c.toolEx = map[string][]int{}
+	for i, e := range c.examples {
+		if e.tool != "" {
+			name := c.intents[e.intent]
+			c.toolEx[name] = append(c.toolEx[name], i)
+		}
+	}
 	c.inScope = map[uint64]bool{}
 	for i, d := range docs {
 		if c.intents[c.examples[i].intent] != OutOfScope {
@@ -470,10 +480,9 @@ func (c *Classifier) toolFor(intent string, sims []float32) string {
 		return ts[0]
 	}
 	best, bestSim := ts[0], float32(-1)
-	for ex, sim := range sims {
-		e := c.examples[ex]
-		if e.tool != "" && c.intents[e.intent] == intent && sim > bestSim {
-			best, bestSim = e.tool, sim
+	for _, ex := range c.toolEx[intent] {
+		if sim := sims[ex]; sim > bestSim {
+			best, bestSim = c.examples[ex].tool, sim
 		}
 	}
 	return best

@@ -193,21 +193,74 @@ type phrase struct {
 	wordStart bool
 }
 
-type dictionary []phrase
+// dictionary is a list of phrases, longest first, indexed by their first
+// syllable (Hangul) or first word (Latin): a phrase can only match where
+// the text has it, so find tries those phrases only, in order.
+type dictionary struct {
+	phrases []phrase
+	byRune  map[rune][]int
+	byWord  map[string][]int
+	always  []int // phrases with neither (none in practice)
+}
 
 func newDictionary(entries map[string]string, wordStart bool) dictionary {
-	var d dictionary
+	var ps []phrase
 	for text, value := range entries {
-		d = append(d, newPhrase(text, value, wordStart))
+		ps = append(ps, newPhrase(text, value, wordStart))
 	}
 	// Longer phrases first, then a stable order.
-	slices.SortFunc(d, func(a, b phrase) int {
+	slices.SortFunc(ps, func(a, b phrase) int {
 		if la, lb := a.length(), b.length(); la != lb {
 			return lb - la
 		}
 		return strings.Compare(strings.Join(a.words, " ")+string(a.runes), strings.Join(b.words, " ")+string(b.runes))
 	})
+	d := dictionary{phrases: ps, byRune: map[rune][]int{}, byWord: map[string][]int{}}
+	for i, p := range ps {
+		switch {
+		case len(p.runes) > 0:
+			d.byRune[p.runes[0]] = append(d.byRune[p.runes[0]], i)
+		case p.runes == nil && len(p.words) > 0:
+			d.byWord[p.words[0]] = append(d.byWord[p.words[0]], i)
+		default:
+			d.always = append(d.always, i)
+		}
+	}
 	return d
+}
+
+// candidates returns, in order, the phrases that may match in d.
+func (dict dictionary) candidates(d *doc) []int {
+	out := slices.Clone(dict.always)
+	for i, h := range d.hang {
+		seen := false
+		for _, p := range d.hang[:i] {
+			if p.r == h.r {
+				seen = true
+				break
+			}
+		}
+		if !seen {
+			out = append(out, dict.byRune[h.r]...)
+		}
+	}
+	for i, t := range d.toks {
+		if t.kind != scriptLatin && t.kind != scriptDigit {
+			continue
+		}
+		seen := false
+		for j := range i {
+			if (d.toks[j].kind == scriptLatin || d.toks[j].kind == scriptDigit) && d.stems[j] == d.stems[i] {
+				seen = true
+				break
+			}
+		}
+		if !seen {
+			out = append(out, dict.byWord[d.stems[i]]...)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 func newPhrase(text, value string, wordStart bool) phrase {
@@ -255,7 +308,8 @@ func (dict dictionary) find(d *doc) []match {
 		}
 		return false
 	}
-	for _, p := range dict {
+	for _, pi := range dict.candidates(d) {
+		p := &dict.phrases[pi]
 		if p.runes != nil {
 			for i := 0; i+len(p.runes) <= len(d.hang); i++ {
 				ok := true
