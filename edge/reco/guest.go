@@ -53,6 +53,16 @@ type Guest struct {
 	Similar [][]Neighbor `json:"similar"`
 	// TagWeight scales tag similarity when it is added to co-purchase scores.
 	TagWeight float32 `json:"tag_weight"`
+	// Prior shrinks co-purchase towards popularity (0: not at all). A cart item seen in n
+	// baskets weighs its co-purchase (and tag) scores by n/(n+Prior) and lends the rest,
+	// Prior/(n+Prior), to the popular items in proportion to PopularShare: P(j | i) estimated
+	// as (co(i,j) + Prior·P(j)) / (n + Prior). Where baskets carry little beyond popularity, or
+	// an item is rarely bought, popular items then compete with its noisy neighbours.
+	Prior float32 `json:"prior,omitempty"`
+	// Baskets is how many baskets each item was in (needed with Prior).
+	Baskets []int32 `json:"baskets,omitempty"`
+	// PopularShare is P(j in basket) of each Popular item (needed with Prior).
+	PopularShare []float32 `json:"popular_share,omitempty"`
 
 	index map[string]int
 }
@@ -81,6 +91,10 @@ func (g *Guest) Check() error {
 			return fmt.Errorf("%s: item %d has an empty or repeated id %q", FileGuest, i, it.ID)
 		}
 		g.index[it.ID] = i
+	}
+	if g.Prior < 0 || (g.Prior > 0 && (len(g.Baskets) != n || len(g.PopularShare) != len(g.Popular))) {
+		return fmt.Errorf("%s: prior %g needs basket counts for the %d items (%d) and shares for the %d popular items (%d)",
+			FileGuest, g.Prior, n, len(g.Baskets), len(g.Popular), len(g.PopularShare))
 	}
 	ok := func(i int32) bool { return i >= 0 && int(i) < n }
 	for _, p := range g.Popular {
@@ -148,34 +162,53 @@ func (g *Guest) Recommend(cart, exclude []int, k int) []Scored {
 	for _, c := range exclude {
 		sc.mark(c, stateSkip)
 	}
+	prior := float64(g.Prior)
+	lent := 0.0 // the cart's weight lent to popularity
 	for _, c := range cart {
 		if c < 0 || c >= n {
 			continue
 		}
+		w := 1.0
+		if prior > 0 {
+			w = float64(g.Baskets[c]) / (float64(g.Baskets[c]) + prior)
+			lent += 1 - w
+		}
 		for _, nb := range g.Co[c] {
 			if it := int(nb.Item); it >= 0 && it < n && sc.state[it]&stateSkip == 0 {
 				sc.mark(it, stateCo)
-				sc.co[it] += float64(nb.Score)
+				sc.co[it] += w * float64(nb.Score)
 			}
 		}
 		for _, nb := range g.Similar[c] {
 			if it := int(nb.Item); it >= 0 && it < n && sc.state[it]&stateSkip == 0 {
 				sc.mark(it, stateTag)
-				sc.tag[it] += float64(nb.Score)
+				sc.tag[it] += w * float64(nb.Score)
+			}
+		}
+	}
+	if lent > 0 {
+		for i, p := range g.Popular {
+			if it := int(p); sc.state[it]&stateSkip == 0 {
+				sc.mark(it, statePrior)
+				sc.co[it] += lent * float64(g.PopularShare[i])
 			}
 		}
 	}
 	tw := float64(g.TagWeight)
 	out := make([]Scored, 0, k)
-	for _, it := range sc.touched { // items bought with the cart, their tags added
-		if st := sc.state[it]; st&stateSkip == 0 && st&stateCo != 0 {
-			out = keepBest(out, Scored{Item: int(it), Score: sc.co[it] + tw*sc.tag[it], Source: SourceCoPurchase}, k)
+	for _, it := range sc.touched { // items bought with the cart (and popular ones, with a prior), their tags added
+		if st := sc.state[it]; st&stateSkip == 0 && st&(stateCo|statePrior) != 0 {
+			s := Scored{Item: int(it), Score: sc.co[it] + tw*sc.tag[it], Source: SourceCoPurchase}
+			if st&stateCo == 0 { // popular only: tags add to co-purchase, never to popularity
+				s.Score, s.Source = sc.co[it], SourcePopular
+			}
+			out = keepBest(out, s, k)
 		}
 	}
 	if len(out) < k {
 		var tags []Scored
 		for _, it := range sc.touched { // then items with similar tags only
-			if st := sc.state[it]; st&stateSkip == 0 && st&stateCo == 0 && st&stateTag != 0 {
+			if st := sc.state[it]; st&stateSkip == 0 && st&(stateCo|statePrior) == 0 && st&stateTag != 0 {
 				tags = keepBest(tags, Scored{Item: int(it), Score: tw * sc.tag[it], Source: SourceTags}, k-len(out))
 			}
 		}
@@ -215,9 +248,10 @@ func keepBest(best []Scored, s Scored, k int) []Scored {
 
 // States of an item during one Recommend call.
 const (
-	stateSkip uint8 = 1 << iota // in the cart, excluded or already recommended
-	stateCo                     // has a co-purchase sum
-	stateTag                    // has a tag-similarity sum
+	stateSkip  uint8 = 1 << iota // in the cart, excluded or already recommended
+	stateCo                      // has a co-purchase sum
+	stateTag                     // has a tag-similarity sum
+	statePrior                   // has popularity lent by the prior
 )
 
 // guestScratch is one Recommend call's per-item sums; touched lists the items to reset.

@@ -127,3 +127,45 @@ func BenchmarkGuestRecommend(b *testing.B) {
 		g.Recommend(carts[i%len(carts)], nil, 10)
 	}
 }
+
+func TestGuestPrior(t *testing.T) {
+	g := &Guest{
+		Items:   []Item{{ID: "a"}, {ID: "b"}, {ID: "c"}, {ID: "d"}, {ID: "e"}},
+		Popular: []int32{1, 2, 3},
+		Co:      [][]Neighbor{{{Item: 3, Score: 1}}, {{Item: 2, Score: 0.5}}, nil, nil, nil},
+		Similar: make([][]Neighbor, 5),
+	}
+	if err := g.Check(); err != nil {
+		t.Fatal(err)
+	}
+	items := func(s []Scored) (out []int) {
+		for _, x := range s {
+			out = append(out, x.Item)
+		}
+		return out
+	}
+	// Without a prior the one neighbour of a, bought in two baskets, comes first.
+	if got := items(g.Recommend([]int{0}, nil, 3)); !slices.Equal(got, []int{3, 1, 2}) {
+		t.Errorf("no prior: got %v, want [3 1 2]", got)
+	}
+	g.Prior, g.Baskets, g.PopularShare = 100, []int32{2, 1000, 50, 10, 0}, []float32{0.5, 0.4, 0.1}
+	if err := g.Check(); err != nil {
+		t.Fatal(err)
+	}
+	// Two baskets weigh 2/102 against popularity's 100/102: d = 0.02 + 0.98·0.1 < c = 0.98·0.4.
+	got := g.Recommend([]int{0}, nil, 3)
+	if !slices.Equal(items(got), []int{1, 2, 3}) {
+		t.Errorf("prior 100, a rare cart item: got %v, want [1 2 3]", items(got))
+	}
+	if got[0].Source != SourcePopular || got[2].Source != SourceCoPurchase {
+		t.Errorf("sources %v, want popular first and co_purchase for d", got)
+	}
+	// A cart item bought in 1,000 baskets keeps its neighbour first.
+	if got := items(g.Recommend([]int{1}, nil, 2)); !slices.Equal(got, []int{2, 3}) {
+		t.Errorf("prior 100, a common cart item: got %v, want [2 3]", got)
+	}
+	g.Baskets = nil
+	if err := g.Check(); err == nil {
+		t.Error("a prior without basket counts passed Check")
+	}
+}

@@ -67,6 +67,8 @@ type EvalOut struct {
 	ONNX      ONNXCheck      `json:"onnx"`
 	Train     twotower.Stats `json:"train"`
 	Selection *Selection     `json:"epoch_selection,omitempty"`
+	// GuestPrior is the co-purchase prior the guest model chose on validation.
+	GuestPrior float32 `json:"guest_prior"`
 	// Signal is how much the history holds beyond popularity, against shuffled copies.
 	Signal       Signal  `json:"signal"`
 	TrainSeconds float64 `json:"train_seconds"`
@@ -121,6 +123,7 @@ func (p *recommender) evaluate(ctx context.Context, call *tools.Call, in EvalIn)
 	out.Signal = measureSignal(h.baskets, len(h.products), signalShuffles, seed)
 
 	guest := buildGuest(h, train)
+	out.GuestPrior = guest.Prior
 	cfg := twotower.DefaultConfig()
 	cfg.Seed = seed
 	if in.Epochs > 0 {

@@ -104,7 +104,8 @@ func (a *app) evalRecommendCmd() *cobra.Command {
 						Softmax  string  `json:"softmax"`
 						Epochs   int     `json:"epochs"`
 					} `json:"train"`
-					Signal struct {
+					GuestPrior float64 `json:"guest_prior"`
+					Signal     struct {
 						Shuffles int        `json:"shuffles"`
 						Repeat   signalStat `json:"repeat"`
 						Pairs    signalStat `json:"pairs"`
@@ -138,6 +139,7 @@ func (a *app) evalRecommendCmd() *cobra.Command {
 						fmt.Fprintf(a.stdout, "repeat-purchase blend: off (no blend passed validation; best paired z %.1f)\n", sel.RepeatBestZ)
 					}
 				}
+				fmt.Fprintf(a.stdout, "guest model: co-purchase prior %g (chosen on validation; 0 = co-purchase as counted)\n", ev.GuestPrior)
 				if sg := ev.Signal; sg.Shuffles > 0 {
 					fmt.Fprintf(a.stdout, "what the history holds beyond popularity (real vs %d copies with the order lines' items shuffled):\n", sg.Shuffles)
 					fmt.Fprintf(a.stdout, "  items bought again by the same member: %s\n", sg.Repeat)
