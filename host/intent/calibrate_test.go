@@ -19,7 +19,7 @@ func TestCalibrationFit(t *testing.T) {
 	add := func(c *Classifier, text, gold string) {
 		d := newDoc(text)
 		c.ext.extract(d, testNow)
-		s := c.score(d.units(), c.emb.anchored(d.units(), d.spans), definitional(d), capability(d), permission(d))
+		s := c.score(d.units(), c.cuesOf(d, d.units()))
 		bi := s.order[0]
 		margin := s.intentScore[bi] - s.intentScore[s.order[1]]
 		if c.intents[bi] != OutOfScope && s.top < c.p.oos {

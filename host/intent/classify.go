@@ -366,6 +366,9 @@ type params struct {
 	// permBoost is added to knowledge_qa's score when the utterance asks
 	// whether something may be said or done (permission).
 	permBoost float64
+	// rivalBoost is added to out_of_scope's score when the utterance names another brand:
+	// its products, hours and offers are not the business's to answer.
+	rivalBoost float64
 	// childRatio: when the best intent has finer intents ("knowledge_qa"
 	// and its "product_info"), the best of them is answered if its score
 	// is at least childRatio of the parent's; the canonical answer is
@@ -377,9 +380,24 @@ type params struct {
 	weights featureWeights
 }
 
-var defaultParams = params{second: 0.25, knn: 0.3, oos: 0.15, noAnchor: 0.6, defBoost: 0.35, defDamp: 0.5, defOut: 0.3, anchoredHelp: 0.85, anchoredOOS: 0.75, foreignHelp: 0.5, capBoost: 0.45, permBoost: 0.3, childRatio: 0.25, epochs: 40, lambda: 3e-3, weights: defaultWeights}
+var defaultParams = params{second: 0.25, knn: 0.3, oos: 0.15, noAnchor: 0.6, defBoost: 0.35, defDamp: 0.5, defOut: 0.3, anchoredHelp: 0.85, anchoredOOS: 0.75, foreignHelp: 0.5, capBoost: 0.45, permBoost: 0.3, rivalBoost: 0.4, childRatio: 0.25, epochs: 40, lambda: 3e-3, weights: defaultWeights}
 
-func (c *Classifier) score(units []unit, anchor, def, capable, permitted bool) scored {
+// cues are what an utterance says of itself beyond its words' similarity to the examples.
+type cues struct {
+	anchor     bool // it names something of the business (embedder.anchored)
+	definition bool // it asks what a term means (definitional)
+	capability bool // it asks what the bot can do (capability)
+	permission bool // it asks whether something may be said (permission)
+	rival      bool // it names another brand's shop, café or chain (rivalNamed)
+}
+
+// cuesOf reads the cues of an analysed utterance and its units.
+func (c *Classifier) cuesOf(d *doc, units []unit) cues {
+	return cues{anchor: c.emb.anchored(units, d.spans), definition: definitional(d), capability: capability(d), permission: permission(d), rival: rivalNamed(units)}
+}
+
+func (c *Classifier) score(units []unit, cu cues) scored {
+	anchor, def, capable, permitted := cu.anchor, cu.definition, cu.capability, cu.permission
 	q := c.emb.embed(units, true)
 	foreign := false
 	c.emb.contentWords(units, true, func(k uint64, concept bool) {
@@ -423,6 +441,9 @@ func (c *Classifier) score(units []unit, anchor, def, capable, permitted bool) s
 		}
 		if permitted && c.intents[i] == KnowledgeQA {
 			s.intentScore[i] += c.p.permBoost
+		}
+		if cu.rival && c.intents[i] == OutOfScope {
+			s.intentScore[i] += c.p.rivalBoost
 		}
 		// A task with nothing of the business in it ("recommend a good
 		// movie") is probably not one.
@@ -495,7 +516,7 @@ func (c *Classifier) Classify(ctx context.Context, text string, prev *Result) Re
 	d := newDoc(text)
 	slots := c.ext.extract(d, c.now())
 	units := d.units()
-	s := c.score(units, c.emb.anchored(units, d.spans), definitional(d), capability(d), permission(d))
+	s := c.score(units, c.cuesOf(d, units))
 	res := Result{Slots: slots, Locale: DetectLocale(text), Source: SourceExamples}
 
 	bi := s.order[0]

@@ -25,7 +25,7 @@ func TestExplain(t *testing.T) {
 			us = append(us, u.text)
 		}
 		fmt.Printf("\n%q\n  units: %s\n  slots: %+v\n", text, strings.Join(us, " · "), slots)
-		s := c.score(units, c.emb.anchored(units, d.spans), definitional(d), capability(d), permission(d))
+		s := c.score(units, c.cuesOf(d, units))
 		for _, i := range s.order[:4] {
 			fmt.Printf("  %-18s %.3f  best %q\n", c.intents[i], s.intentScore[i], c.examples[max(s.bestEx[i], 0)].text)
 		}
@@ -79,7 +79,7 @@ func TestUnknownMass(t *testing.T) {
 				u += float64(q.vals[i]) * float64(q.vals[i])
 			}
 		}
-		s := c.score(d.units(), c.emb.anchored(d.units(), d.spans), definitional(d), capability(d), permission(d))
+		s := c.score(d.units(), c.cuesOf(d, d.units()))
 		r := c.Classify(ctx, it.Text, nil)
 		fmt.Printf("%s\t%.3f\t%.3f\t%v\t%s\t%s\n", it.Intent, u, s.top, fine(r) == it.Intent, fine(r), it.Text)
 	}

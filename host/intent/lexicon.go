@@ -43,7 +43,7 @@ var concepts = map[string][]string{
 		"문서", "document", "documentation", "docs", "wiki"},
 	"coupon":    {"쿠폰", "coupon", "voucher"},
 	"define":    {"정의", "기준", "define", "definition", "criteria", "criterion", "판정", "조건", "qualify"},
-	"calculate": {"계산", "공식", "산출", "calculate", "calculation", "compute", "formula", "산정", "계산식", "computed"},
+	"calculate": {"계산", "공식", "산출", "산식", "calculate", "calculation", "compute", "formula", "산정", "계산식", "computed"},
 	"hours":     {"영업시간", "영업", "hours", "open", "close"},
 	"address":   {"주소", "위치", "address", "location", "located", "directions"},
 	// A phone number is the business's only with a store ("which phone
@@ -59,6 +59,10 @@ var concepts = map[string][]string{
 	"markets": {"주가", "주식", "코인", "비트코인", "환율", "증시", "코스피", "market", "stockmarket", "shareprice", "shares", "crypto", "bitcoin", "kospi", "nasdaq", "exchange", "invest",
 		"테슬라", "엔비디아", "삼성전자", "tesla", "nvidia", "dow"},
 	"fun": {"농담", "웃긴", "재밌는", "joke", "funny", "poem", "song", "story"},
+	// Other brands' shops, cafés and chains: what they sell or do is not ours to answer
+	// ("파바 케이크 몇시까지 팔아?", "is dunkin open late").
+	"rival": {"파리바게뜨", "파리바게트", "파바", "뚜레쥬르", "뚜쥬", "성심당", "스타벅스", "스벅", "투썸", "이디야", "메가커피", "빽다방", "컴포즈", "던킨", "크리스피크림", "배스킨", "베스킨", "코스트코", "이마트", "맥도날드", "버거킹",
+		"starbucks", "dunkin", "twosome", "ediya", "costco", "krispy", "mcdonald", "mcdonalds", "baskin", "tims", "paris"},
 }
 
 // domainConcepts are the concepts that anchor an utterance in the bakery's
@@ -177,4 +181,16 @@ func containsKO(hangul, key string) bool {
 			}
 		}
 	}
+}
+
+// rivalNamed reports whether the utterance names another brand (the lexicon's "rival" concept).
+func rivalNamed(units []unit) bool {
+	found := false
+	lexicon.conceptsKO(squashHangul(units), func(c string) { found = found || c == "rival" })
+	for _, u := range units {
+		if c, ok := lexicon.conceptOf(stemEN(u.text)); ok && c == "rival" && u.kind == scriptLatin {
+			found = true
+		}
+	}
+	return found
 }
