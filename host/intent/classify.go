@@ -120,18 +120,21 @@ type Classifier struct {
 	ext      *extractor
 	examples []example
 	index    map[uint64][]posting
-	intents  []string       // sorted
-	intentID map[string]int // index into intents
-	tools    map[string][]string
-	parent   map[string]string // a finer intent's canonical parent
-	defs     []Def
-	loc      *time.Location
-	now      func() time.Time
-	fallback Fallback
-	fbBelow  float64
-	cal      calibration
-	lin      *linear
-	p        params
+	intents  []string // sorted
+	// knnWeight is, by intent, the nearest examples' share of its score (params.knn, more for
+	// an intent with fewer than fewExamples examples).
+	knnWeight []float64
+	intentID  map[string]int // index into intents
+	tools     map[string][]string
+	parent    map[string]string // a finer intent's canonical parent
+	defs      []Def
+	loc       *time.Location
+	now       func() time.Time
+	fallback  Fallback
+	fbBelow   float64
+	cal       calibration
+	lin       *linear
+	p         params
 	// inScope holds the content words of the examples of every intent but
 	// out_of_scope: a word outside it (homework, Costco, VLOOKUP) is not
 	// the business's nor the bot's.
@@ -252,6 +255,17 @@ func newWith(o Options, p params) (*Classifier, error) {
 		}
 	}
 	c.lin = trainLinear(vecs, labels, len(c.intents), c.p.epochs, c.p.lambda)
+	// An intent learnt from a handful of examples (a new plugin's) is judged by its nearest
+	// examples more than by the linear model, which cannot learn its paraphrases from so few.
+	c.knnWeight = make([]float64, len(c.intents))
+	support := make([]int, len(c.intents))
+	for _, l := range labels {
+		support[l]++
+	}
+	for i, n := range support {
+		few := max(0, 1-float64(n)/fewExamples)
+		c.knnWeight[i] = c.p.knn + (1-c.p.knn)*few
+	}
 	c.toolEx = map[string][]int{}
 	for i, e := range c.examples {
 		if e.tool != "" {
@@ -380,6 +394,10 @@ type params struct {
 	weights featureWeights
 }
 
+// fewExamples is how many examples an intent needs for the linear model to carry its full
+// weight in the intent's score.
+const fewExamples = 30
+
 var defaultParams = params{second: 0.25, knn: 0.3, oos: 0.15, noAnchor: 0.6, defBoost: 0.35, defDamp: 0.5, defOut: 0.3, anchoredHelp: 0.85, anchoredOOS: 0.75, foreignHelp: 0.5, capBoost: 0.45, permBoost: 0.3, rivalBoost: 0.4, childRatio: 0.25, epochs: 40, lambda: 3e-3, weights: defaultWeights}
 
 // cues are what an utterance says of itself beyond its words' similarity to the examples.
@@ -432,7 +450,7 @@ func (c *Classifier) score(units []unit, cu cues) scored {
 	p := c.lin.predict(q)
 	for i := range n {
 		knn := (1-c.p.second)*best[i] + c.p.second*second[i]
-		s.intentScore[i] = c.p.knn*knn + (1-c.p.knn)*p[i]
+		s.intentScore[i] = c.knnWeight[i]*knn + (1-c.knnWeight[i])*p[i]
 		if foreign && !anchor && c.intents[i] == Help {
 			s.intentScore[i] *= c.p.foreignHelp
 		}
