@@ -7,11 +7,11 @@ import (
 	"strings"
 )
 
-// corpusTSV is the host's corpus for the canonical intents (intent<TAB>utterance), about 260
-// utterances each, written for Crumb by two authors who saw the intents' descriptions but neither
+// corpusTSV is the host's corpus for the canonical intents (intent<TAB>utterance), about 380
+// utterances each, written for Crumb by three authors who saw the intents' descriptions but neither
 // the examples nor any held-out set: Slack shorthand and typos, polite office Korean, marketing
 // English, mixed Korean and English, one- to four-word queries, indirect and spoken phrasings,
-// boundary pairs (a policy question beside the analysis), and look-alikes of the business that
+// people without the jargon, executives, boundary pairs (a policy question beside the analysis), and look-alikes of the business that
 // are out of scope. It teaches the classifier how people actually ask, where the manifests'
 // examples show what a tool does.
 //
