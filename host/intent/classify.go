@@ -97,8 +97,12 @@ type Result struct {
 	OutOfScope bool   `json:"out_of_scope"`
 	// Followup is set when the utterance continued the previous turn: the
 	// intent is the previous one and Slots are merged into its slots.
-	Followup bool   `json:"followup,omitempty"`
-	Source   string `json:"source"`
+	Followup bool `json:"followup,omitempty"`
+	// Carried is set when the utterance asked for something new but referred back to the
+	// previous turn ("그 이벤트 푸시 문구 써줘", "write the push for that event"): the previous
+	// turn's slots fill what it does not say.
+	Carried bool   `json:"carried,omitempty"`
+	Source  string `json:"source"`
 	// FallbackError is why the Fallback could not help, when it was asked
 	// and failed.
 	FallbackError string `json:"fallback_error,omitempty"`
@@ -599,6 +603,9 @@ func (c *Classifier) Classify(ctx context.Context, text string, prev *Result) Re
 	}
 	if c.fallback != nil && res.Confidence < c.fbBelow {
 		c.askFallback(ctx, text, s.sims, &res)
+	}
+	if prev != nil && !res.OutOfScope && res.Intent != Help && refersBack(d, prev) {
+		res.Slots, res.Carried = res.Slots.Merge(prev.Slots), true
 	}
 	res.Confidence = round3(res.Confidence)
 	return res

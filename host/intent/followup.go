@@ -57,3 +57,26 @@ func (c *Classifier) isFollowup(d *doc, res *Result, prev *Result) bool {
 	}
 	return opener && content <= 2 && res.Confidence < 0.5
 }
+
+// backrefs are the words by which an utterance points at the previous turn: "그 이벤트",
+// "그거", "방금 거", "that event", "the same stores".
+var backrefs = map[string]bool{
+	"그": true, "그거": true, "그걸": true, "그걸로": true, "그것": true, "이": true, "이거": true, "이걸": true, "이걸로": true, "이것": true,
+	"방금": true, "해당": true, "위": true, "같은": true,
+	"that": true, "this": true, "it": true, "those": true, "these": true, "same": true, "above": true,
+}
+
+// refersBack reports whether the utterance in d, which asks for something of its own, points
+// at the previous turn with a demonstrative or opens like a follow-up ("그럼 푸시 문구도 써줘").
+func refersBack(d *doc, prev *Result) bool {
+	switch prev.Intent {
+	case "", OutOfScope, Help:
+		return false
+	}
+	for i, u := range d.residual() {
+		if backrefs[u.text] || (i == 0 && openers[u.text]) {
+			return true
+		}
+	}
+	return false
+}

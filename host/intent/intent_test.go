@@ -301,8 +301,19 @@ func TestFollowups(t *testing.T) {
 			{"plan a winter event with a 500k won budget", EventPlan, false, nil},
 			{"what about 1,000,000 won?", EventPlan, true, func(s Slots) bool { return s.Budget == 1_000_000 && s.Season() == "winter" }},
 			{"200만원이면?", EventPlan, true, func(s Slots) bool { return s.Budget == 2_000_000 && s.Season() == "winter" }},
-			{"그럼 푸시 문구도 써줘", PushCopy, false, nil},
+			{"그럼 푸시 문구도 써줘", PushCopy, false, func(s Slots) bool { return s.Budget == 2_000_000 && s.Season() == "winter" }},
 			{"그럼 VIP는?", PushCopy, true, func(s Slots) bool { return s.Segment() == "VIP" }},
+		},
+		{
+			// A new request that points back takes the previous turn's slots; one that
+			// does not starts afresh.
+			{"이번 주말 VIP 대상 이벤트 기획해줘, 예산 50만원", EventPlan, false, nil},
+			{"그 이벤트 푸시 문구 써줘", PushCopy, false, func(s Slots) bool { return s.Segment() == "VIP" && s.Budget == 500_000 }},
+			{"오늘 폐기될 상품은?", WasteForecast, false, func(s Slots) bool { return s.Segment() == "" && s.Budget == 0 }},
+		},
+		{
+			{"plan a Christmas event for loyal customers", EventPlan, false, nil},
+			{"write the push for that event", PushCopy, false, func(s Slots) bool { return s.Segment() == "loyal" }},
 		},
 	} {
 		var prev *Result
