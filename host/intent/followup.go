@@ -62,8 +62,8 @@ func (c *Classifier) isFollowup(d *doc, res *Result, prev *Result) bool {
 // "그거", "방금 거", "that event", "the same stores".
 var backrefs = map[string]bool{
 	"그": true, "그거": true, "그걸": true, "그걸로": true, "그것": true, "이": true, "이거": true, "이걸": true, "이걸로": true, "이것": true,
-	"방금": true, "해당": true, "위": true, "같은": true,
-	"that": true, "this": true, "it": true, "those": true, "these": true, "same": true, "above": true,
+	"방금": true, "해당": true, "위": true, "같은": true, "그들": true, "그분들": true,
+	"that": true, "this": true, "it": true, "them": true, "they": true, "those": true, "these": true, "same": true, "above": true,
 }
 
 // refersBack reports whether the utterance in d, which asks for something of its own, points

@@ -312,8 +312,9 @@ func TestFollowups(t *testing.T) {
 			{"오늘 폐기될 상품은?", WasteForecast, false, func(s Slots) bool { return s.Segment() == "" && s.Budget == 0 }},
 		},
 		{
-			{"plan a Christmas event for loyal customers", EventPlan, false, nil},
-			{"write the push for that event", PushCopy, false, func(s Slots) bool { return s.Segment() == "loyal" }},
+			{"what do loyal customers buy?", SegmentInsight, false, nil},
+			{"plan a Christmas event for them", EventPlan, false, func(s Slots) bool { return s.Segment() == "loyal" }},
+			{"write the push for that event", PushCopy, false, func(s Slots) bool { return s.Segment() == "loyal" && s.Season() == "christmas" }},
 		},
 	} {
 		var prev *Result
