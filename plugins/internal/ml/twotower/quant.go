@@ -2,6 +2,7 @@ package twotower
 
 import (
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/crumb-dev/crumb/edge/onnx"
@@ -104,6 +105,40 @@ func (m *Model) growGrid() {
 		*t.scale = append(*t.scale, s...)
 	}
 	m.latent = nil
+}
+
+// widenGrid gives every row or column whose latent weights outgrew the grid (clamped at 127
+// steps) a scale that holds them, max |latent| / 127, and projects it again: fixed scales would
+// otherwise keep a member's or item's vector from ever growing past its size when the grid was
+// fitted, fine-tune after fine-tune.
+func (m *Model) widenGrid() {
+	if m.Grid == nil || m.latent == nil {
+		return
+	}
+	for _, t := range m.quantTensors() {
+		w, l, scale := *t.w, *t.latent, *t.scale
+		top := make([]float32, len(scale))
+		for i, x := range l {
+			k := i / t.cols
+			if t.axis == 1 {
+				k = i % t.cols
+			}
+			top[k] = max(top[k], float32(math.Abs(float64(x))))
+		}
+		for k, mx := range top {
+			if mx <= 127.5*scale[k] {
+				continue
+			}
+			scale[k] = mx / 127
+			first, stride, end := k*t.cols, 1, (k+1)*t.cols
+			if t.axis == 1 {
+				first, stride, end = k, t.cols, len(l)
+			}
+			for i := first; i < end; i += stride {
+				w[i] = float32(onnx.Round(l[i], scale[k])) * scale[k]
+			}
+		}
+	}
 }
 
 // OffGrid counts the weights that do not lie on the model's int8 grid (all of them without

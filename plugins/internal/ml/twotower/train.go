@@ -31,7 +31,8 @@ type Stats struct {
 // With more than FullSoftmax items each step scores the target against Negatives items drawn
 // uniformly (a sampled softmax; uniform proposals need no log-Q correction), otherwise against
 // every item. Masked items are left out of the softmax. A model on an int8 grid (FitGrid) trains
-// on it: every step is projected back onto the grid.
+// on it: every step is projected back onto the grid, and at the end a row or column whose latent
+// weights outgrew its scale gets a wider one.
 func (m *Model) Train(examples []Example, epochs int, seed uint64) (Stats, error) {
 	if len(examples) == 0 {
 		return Stats{}, errNoExamples
@@ -84,6 +85,7 @@ func (m *Model) Train(examples []Example, epochs int, seed uint64) (Stats, error
 		t.flush()
 		st.Loss = loss / float64(len(order))
 	}
+	m.widenGrid()
 	return st, nil
 }
 

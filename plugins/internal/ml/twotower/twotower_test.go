@@ -3,6 +3,7 @@ package twotower
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -243,6 +244,29 @@ func TestQATPutsWeightsOnGrid(t *testing.T) {
 	}
 	if hq := hitRate(t, m.Scores, test); hq < hf-0.02 {
 		t.Errorf("HR@10 %.3f before the quantisation-aware epoch, %.3f after", hf, hq)
+	}
+}
+
+// TestGridWidens checks that a row or column whose latent weights outgrew the grid gets a wider
+// scale that holds them, and stays on the grid.
+func TestGridWidens(t *testing.T) {
+	m, train, _ := synthetic(t, DefaultConfig(), 300)
+	qat(m, train, 1)
+	d := m.Dim
+	item, col := m.Grid.V[2], m.Grid.W2[3]
+	m.latent = &Model{V: slices.Clone(m.V), W2: slices.Clone(m.W2), U: slices.Clone(m.U), G: slices.Clone(m.G),
+		A: slices.Clone(m.A), C: slices.Clone(m.C), W1: slices.Clone(m.W1)}
+	m.latent.V[2*d+5] = 300 * item
+	m.latent.W2[7*d+3] = -200 * col
+	m.widenGrid()
+	if got := m.Grid.V[2]; math.Abs(float64(got/item)-300.0/127) > 1e-5 || m.V[2*d+5] != 127*got {
+		t.Errorf("item 2: scale %g (was %g), weight %g: want the weight 127 steps of a scale 300/127 times wider", got, item, m.V[2*d+5])
+	}
+	if got := m.Grid.W2[3]; math.Abs(float64(got/col)-200.0/127) > 1e-5 || m.W2[7*d+3] != -127*got {
+		t.Errorf("W2 column 3: scale %g (was %g), weight %g", got, col, m.W2[7*d+3])
+	}
+	if m.OffGrid() != 0 {
+		t.Errorf("%d weights off the grid after widening", m.OffGrid())
 	}
 }
 
