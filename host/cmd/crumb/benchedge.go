@@ -20,35 +20,16 @@ import (
 
 	"github.com/spf13/cobra"
 
+	edgeserver "github.com/crumb-dev/crumb/edge/server"
 	"github.com/crumb-dev/crumb/host/store"
 )
 
 func init() { benchCommands = append(benchCommands, (*app).benchEdgeCmd) }
 
-// edgeLatency is crumb-edge's latency summary (edge/server.Latency), in microseconds.
-type edgeLatency struct {
-	N    int     `json:"n"`
-	Mean float64 `json:"mean_us"`
-	P50  float64 `json:"p50_us"`
-	P90  float64 `json:"p90_us"`
-	P99  float64 `json:"p99_us"`
-	P999 float64 `json:"p999_us"`
-	Max  float64 `json:"max_us"`
-}
-
-// edgeHTTP is one load of POST /recommend (edge/server.HTTPBench) and what it cost the machine.
+// edgeHTTP is one load of POST /recommend (crumb-edge bench http's answer) and what it cost the
+// machine.
 type edgeHTTP struct {
-	Clients  int     `json:"clients"`
-	Seconds  float64 `json:"seconds"`
-	Rate     float64 `json:"offered_per_second,omitempty"`
-	Requests int     `json:"requests"`
-	Errors   int     `json:"errors"`
-	PerSec   float64 `json:"requests_per_second"`
-	edgeLatency
-	Models map[string]int `json:"models"`
-	// Pacer is how late an open loop's pacer handed out requests (part of the latency).
-	Pacer     *edgeLatency `json:"pacer_lateness,omitempty"`
-	ClientCPU float64      `json:"client_cpu_us_per_request"`
+	edgeserver.HTTPBench
 	// ServerCPU is crumb-edge's CPU time (user + system, from /proc) per answer, in µs.
 	ServerCPU float64 `json:"server_cpu_us_per_request"`
 	// MachineBusy is the share of all CPUs busy during the load; OtherBusy the share used by
@@ -66,16 +47,8 @@ type edgeBench struct {
 		Version int `json:"version"`
 		Bytes   int `json:"bytes"`
 	} `json:"bundle"`
-	Score *struct {
-		Bundle  int                    `json:"bundle"`
-		Items   int                    `json:"items"`
-		Members int                    `json:"members"`
-		Runtime string                 `json:"runtime"`
-		ONNX    map[string]edgeLatency `json:"onnx"`
-		Member  edgeLatency            `json:"member_answer"`
-		Guest   edgeLatency            `json:"guest_answer"`
-	} `json:"score,omitempty"`
-	ScoreError string `json:"score_error,omitempty"`
+	Score      *edgeserver.ScoreBench `json:"score,omitempty"`
+	ScoreError string                 `json:"score_error,omitempty"`
 	// HTTP is the closed loop: every client sends its next request when its answer is in.
 	HTTP edgeHTTP `json:"http"`
 	// OpenLoop are loads at fixed offered rates, latency timed from when each request was due.
@@ -271,7 +244,7 @@ func printEdgeBench(a *app, r *edgeBench, d time.Duration) {
 	if len(r.OpenLoop) > 0 {
 		fmt.Fprint(tw, "open loops' latency is timed from when each request was due (no coordinated omission); the pacer's own lateness, p99:")
 		for _, o := range r.OpenLoop {
-			if o.Pacer != nil {
+			if o.Pacer.N > 0 {
 				fmt.Fprintf(tw, " %.0f µs at %.0f/s;", o.Pacer.P99, o.Rate)
 			}
 		}
