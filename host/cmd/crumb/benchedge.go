@@ -54,7 +54,9 @@ type edgeBench struct {
 	// OpenLoop are loads at fixed offered rates, latency timed from when each request was due.
 	OpenLoop []edgeHTTP `json:"open_loop,omitempty"`
 	CPUs     int        `json:"cpus"`
-	RSS      struct {
+	// Pinned is set when crumb-edge ran on CPU 0 and the load generator on the other CPUs.
+	Pinned bool `json:"pinned,omitempty"`
+	RSS    struct {
 		IdleKB int `json:"idle_kb"`
 		LoadKB int `json:"after_load_kb"`
 		PeakKB int `json:"peak_kb"`
@@ -71,6 +73,7 @@ func (a *app) benchEdgeCmd() *cobra.Command {
 		asJSON   bool
 		rates    []float64
 		rateDur  time.Duration
+		pin      bool
 	)
 	cmd := &cobra.Command{
 		Use:   "edge",
@@ -92,6 +95,20 @@ func (a *app) benchEdgeCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			// on runs crumb-edge with args, on the given CPUs when --pin is set.
+			on := func(cpus string, args ...string) *exec.Cmd {
+				if !pin {
+					return exec.CommandContext(ctx, bin, args...)
+				}
+				return exec.CommandContext(ctx, "taskset", append([]string{"-c", cpus, bin}, args...)...)
+			}
+			ncpu := goruntime.NumCPU()
+			if pin {
+				if _, err := exec.LookPath("taskset"); err != nil || ncpu < 2 {
+					return fmt.Errorf("--pin needs taskset (util-linux) and at least 2 CPUs (found %d): run without --pin", ncpu)
+				}
+			}
+			serverCPUs, loadCPUs := "0", fmt.Sprintf("1-%d", ncpu-1)
 			st, err := a.openStore(ctx)
 			if err != nil {
 				return err
@@ -134,7 +151,7 @@ func (a *app) benchEdgeCmd() *cobra.Command {
 				return fmt.Errorf("crumb-edge bench score: %w", err)
 			}
 
-			srv := exec.CommandContext(ctx, bin, "serve", "--listen", "127.0.0.1:0", "--dir", dataDir)
+			srv := on(serverCPUs, "serve", "--listen", "127.0.0.1:0", "--dir", dataDir)
 			var logs bytes.Buffer
 			srv.Stderr = &logs
 			stdout, _ := srv.StdoutPipe()
@@ -150,7 +167,7 @@ func (a *app) benchEdgeCmd() *cobra.Command {
 			url := "http://" + strings.TrimSpace(strings.TrimPrefix(line, "crumb-edge listening on "))
 			time.Sleep(200 * time.Millisecond)
 			res.RSS.IdleKB, _ = procStatusKB(srv.Process.Pid, "VmRSS")
-			res.CPUs = goruntime.NumCPU()
+			res.CPUs, res.Pinned = ncpu, pin
 			load := func(rate float64, d time.Duration) (edgeHTTP, error) {
 				var h edgeHTTP
 				args := []string{"bench", "http", "--url", url, "--bundle", bundlePath, "--clients", strconv.Itoa(clients), "--duration", d.String(), "--json"}
@@ -159,7 +176,7 @@ func (a *app) benchEdgeCmd() *cobra.Command {
 				}
 				cpu0, _ := procCPU(srv.Process.Pid)
 				busy0, total0, _ := machineCPU()
-				out, err := exec.CommandContext(ctx, bin, args...).Output()
+				out, err := on(loadCPUs, args...).Output()
 				if err != nil {
 					return h, fmt.Errorf("crumb-edge bench http: %s", exitText(err))
 				}
@@ -208,6 +225,7 @@ func (a *app) benchEdgeCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&edgeBin, "edge", "", "crumb-edge binary (default: beside crumb, then bin/crumb-edge, then $PATH)")
 	cmd.Flags().IntVar(&clients, "clients", 32, "concurrent HTTP clients")
+	cmd.Flags().BoolVar(&pin, "pin", false, "run crumb-edge on CPU 0 and the load generator on the other CPUs (taskset), so that they do not share cores")
 	cmd.Flags().DurationVar(&duration, "duration", 20*time.Second, "length of the HTTP load")
 	cmd.Flags().IntVar(&n, "n", 20000, "runs per in-process measurement")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
@@ -256,8 +274,15 @@ func printEdgeBench(a *app, r *edgeBench, d time.Duration) {
 		fmt.Fprintf(a.stdout, "closed loop: mean latency %.0f µs; Little's law: %d clients / %.0f answers per s = %.0f µs. A closed loop runs at saturation, where latency is queueing set by CPU per request; the open loops show latency below it\n",
 			h.Mean, h.Clients, h.PerSec, h.LittleMean)
 	}
-	fmt.Fprintf(a.stdout, "crumb-edge resident memory: %.1f MB idle, %.1f MB after the load (peak %.1f MB); %d CPUs shared by crumb-edge, the load generator and anything else running\n",
-		float64(r.RSS.IdleKB)/1024, float64(r.RSS.LoadKB)/1024, float64(r.RSS.PeakKB)/1024, r.CPUs)
+	cpus := fmt.Sprintf("%d CPUs shared by crumb-edge, the load generator and anything else running", r.CPUs)
+	if r.Pinned {
+		cpus = "crumb-edge on CPU 0, the load generator on CPU 1"
+		if r.CPUs > 2 {
+			cpus = fmt.Sprintf("crumb-edge on CPU 0, the load generator on CPUs 1–%d", r.CPUs-1)
+		}
+	}
+	fmt.Fprintf(a.stdout, "crumb-edge resident memory: %.1f MB idle, %.1f MB after the load (peak %.1f MB); %s\n",
+		float64(r.RSS.IdleKB)/1024, float64(r.RSS.LoadKB)/1024, float64(r.RSS.PeakKB)/1024, cpus)
 }
 
 // procCPU is a process's user + system CPU time, from /proc/PID/stat.
