@@ -11,19 +11,8 @@ import (
 
 	"github.com/crumb-dev/crumb/edge/onnx"
 	"github.com/crumb-dev/crumb/edge/ort"
+	"github.com/crumb-dev/crumb/edge/ort/orttest"
 )
-
-// runtime loads ONNX Runtime from $CRUMB_ORT_LIB or skips the test saying how to get it.
-func runtime(t testing.TB) {
-	t.Helper()
-	path := ort.LibPath("")
-	if path == "" {
-		t.Skip("CRUMB_ORT_LIB is not set: run `make ort` and export CRUMB_ORT_LIB=$PWD/.crumb/ort/libonnxruntime.so (make test does both)")
-	}
-	if err := ort.Init(path); err != nil {
-		t.Fatal(err)
-	}
-}
 
 func randFloats(r *rand.Rand, n int, scale float32) []float32 {
 	out := make([]float32, n)
@@ -156,7 +145,7 @@ func TestQuantize(t *testing.T) {
 // TestRuntime runs a small two-tower-shaped graph, float and int8, through ONNX Runtime and
 // compares it with the same arithmetic in Go.
 func TestRuntime(t *testing.T) {
-	runtime(t)
+	orttest.Init(t)
 	r := rand.New(rand.NewPCG(3, 4))
 	const users, items, d, ctx, hidden = 5, 40, 8, 3, 6
 	ue := randFloats(r, users*d, 1)
@@ -284,7 +273,7 @@ func TestRuntime(t *testing.T) {
 }
 
 func TestRuntimeRejectsBadModel(t *testing.T) {
-	runtime(t)
+	orttest.Init(t)
 	if _, err := ort.NewSession([]byte("not a model"), []string{"x"}, []string{"y"}, ort.Options{}); err == nil {
 		t.Fatal("ONNX Runtime accepted garbage")
 	}
@@ -324,7 +313,7 @@ func FuzzUnmarshal(f *testing.F) {
 }
 
 func TestGatherDequantized(t *testing.T) {
-	runtime(t)
+	orttest.Init(t)
 	r := rand.New(rand.NewPCG(5, 6))
 	w := randFloats(r, 5*3, 2)
 	b := onnx.NewBuilder("lookup")
@@ -362,7 +351,7 @@ func TestGatherDequantized(t *testing.T) {
 // product with it is Dequantize's, at every optimisation level that folds constants and at
 // batch 2 (no activation is quantised, so rows do not affect each other).
 func TestFoldedInt8(t *testing.T) {
-	runtime(t)
+	orttest.Init(t)
 	r := rand.New(rand.NewPCG(9, 10))
 	const k, n = 8, 300
 	w := randFloats(r, k*n, 0.5)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/crumb-dev/crumb/edge/onnx"
 	"github.com/crumb-dev/crumb/edge/ort"
+	"github.com/crumb-dev/crumb/edge/ort/orttest"
 )
 
 // scoreModel is scores = x · items + table[idx]: a float and an int64 input, batch free.
@@ -40,12 +41,7 @@ func want(x []float32, idx []int64) []float32 {
 // TestRunReusesTensors runs batches of changing sizes from several goroutines: the kept input
 // and output tensors must follow every change of shape and never mix two runs.
 func TestRunReusesTensors(t *testing.T) {
-	if ort.LibPath("") == "" {
-		t.Skip("CRUMB_ORT_LIB is not set: run `make ort` and export CRUMB_ORT_LIB=$PWD/.crumb/ort/libonnxruntime.so (make test does both)")
-	}
-	if err := ort.Init(ort.LibPath("")); err != nil {
-		t.Fatal(err)
-	}
+	orttest.Init(t)
 	s, err := ort.NewSession(scoreModel(t), []string{"x", "idx"}, []string{"scores"}, ort.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -10,7 +10,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/crumb-dev/crumb/edge/ort"
+	"github.com/crumb-dev/crumb/edge/ort/orttest"
 )
 
 // benchBundle is the bundle the benchmarks serve: $CRUMB_EDGE_BENCH_BUNDLE (a real one, e.g.
@@ -28,9 +28,7 @@ func benchBundle(b *testing.B) []byte {
 
 func benchServer(b *testing.B) (*Server, *Models) {
 	b.Helper()
-	if ort.LibPath("") == "" {
-		b.Skip("CRUMB_ORT_LIB is not set: run `make ort` and export CRUMB_ORT_LIB=$PWD/.crumb/ort/libonnxruntime.so")
-	}
+	orttest.Init(b)
 	s, err := New(Options{Dir: b.TempDir()})
 	if err != nil {
 		b.Fatal(err)

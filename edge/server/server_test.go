@@ -18,20 +18,9 @@ import (
 	"testing"
 
 	"github.com/crumb-dev/crumb/edge/bundle"
-	"github.com/crumb-dev/crumb/edge/ort"
+	"github.com/crumb-dev/crumb/edge/ort/orttest"
 	"github.com/crumb-dev/crumb/edge/reco"
 )
-
-// needORT skips a test that runs the member graph when ONNX Runtime is not configured.
-func needORT(t *testing.T) {
-	t.Helper()
-	if ort.LibPath("") == "" {
-		t.Skip("CRUMB_ORT_LIB is not set: run `make ort` and export CRUMB_ORT_LIB=$PWD/.crumb/ort/libonnxruntime.so (make test does both)")
-	}
-	if err := ort.Init(ort.LibPath("")); err != nil {
-		t.Fatal(err)
-	}
-}
 
 func newServer(t *testing.T, o Options) *Server {
 	t.Helper()
@@ -71,7 +60,7 @@ func post(t *testing.T, url, body string) answer {
 }
 
 func TestRecommend(t *testing.T) {
-	needORT(t)
+	orttest.Init(t)
 	s := newServer(t, Options{})
 	if err := s.Install(makeBundle(t, 1, bundleOpts{})); err != nil {
 		t.Fatal(err)
@@ -129,7 +118,7 @@ func TestRecommend(t *testing.T) {
 }
 
 func TestFloatForm(t *testing.T) {
-	needORT(t)
+	orttest.Init(t)
 	s := newServer(t, Options{Form: "float32"})
 	if err := s.Install(makeBundle(t, 1, bundleOpts{})); err != nil {
 		t.Fatal(err)
@@ -153,7 +142,7 @@ func TestFloatForm(t *testing.T) {
 }
 
 func TestProbeMismatchDisablesMember(t *testing.T) {
-	needORT(t)
+	orttest.Init(t)
 	s := newServer(t, Options{})
 	if err := s.Install(makeBundle(t, 1, bundleOpts{badProbes: true})); err != nil {
 		t.Fatal(err)
@@ -307,7 +296,7 @@ func TestPullSwapCorruptAndOutage(t *testing.T) {
 }
 
 func TestConcurrentSwaps(t *testing.T) {
-	needORT(t)
+	orttest.Init(t)
 	s := newServer(t, Options{})
 	bundles := [][]byte{makeBundle(t, 1, bundleOpts{}), makeBundle(t, 2, bundleOpts{})}
 	if err := s.Install(bundles[0]); err != nil {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/crumb-dev/crumb/edge/bundle"
 	"github.com/crumb-dev/crumb/edge/ort"
+	"github.com/crumb-dev/crumb/edge/ort/orttest"
 	"github.com/crumb-dev/crumb/edge/reco"
 	"github.com/crumb-dev/crumb/edge/server"
 	"github.com/crumb-dev/crumb/tools"
@@ -257,9 +258,7 @@ func TestTrainPublishesBundleAndFineTunes(t *testing.T) {
 // TestBundleRunsOnEdge loads the trained bundle into crumb-edge's server: its ONNX graphs must
 // reproduce the plugin's probes (float and int8).
 func TestBundleRunsOnEdge(t *testing.T) {
-	if ort.LibPath("") == "" {
-		t.Skip("CRUMB_ORT_LIB is not set: run `make ort` and export CRUMB_ORT_LIB=$PWD/.crumb/ort/libonnxruntime.so (make test does both)")
-	}
+	orttest.Init(t)
 	_, host := trained(t)
 	a, _ := host.GetArtifact(context.Background(), bundleKey, 0)
 	for _, form := range []string{"int8", "float32"} {

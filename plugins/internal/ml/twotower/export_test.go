@@ -11,16 +11,11 @@ import (
 
 	"github.com/crumb-dev/crumb/edge/onnx"
 	"github.com/crumb-dev/crumb/edge/ort"
+	"github.com/crumb-dev/crumb/edge/ort/orttest"
 )
 
 func TestONNXMatchesGo(t *testing.T) {
-	path := ort.LibPath("")
-	if path == "" {
-		t.Skip("CRUMB_ORT_LIB is not set: run `make ort` and export CRUMB_ORT_LIB=$PWD/.crumb/ort/libonnxruntime.so (make test does both)")
-	}
-	if err := ort.Init(path); err != nil {
-		t.Fatal(err)
-	}
+	orttest.Init(t)
 	cfg := DefaultConfig()
 	m, train, test := synthetic(t, cfg, 2000)
 	m.Train(train, 2, 1)
@@ -178,13 +173,7 @@ func TestInt8GraphStoresInt8(t *testing.T) {
 // TestInt8GraphBatchRows checks that the int8 graph scores a row the same whatever else is in
 // the batch (it quantises no activations), and like the Go reference.
 func TestInt8GraphBatchRows(t *testing.T) {
-	path := ort.LibPath("")
-	if path == "" {
-		t.Skip("CRUMB_ORT_LIB is not set: run `make ort` and export CRUMB_ORT_LIB=$PWD/.crumb/ort/libonnxruntime.so (make test does both)")
-	}
-	if err := ort.Init(path); err != nil {
-		t.Fatal(err)
-	}
+	orttest.Init(t)
 	cfg := DefaultConfig()
 	m, train, test := synthetic(t, cfg, 2000)
 	m.Train(train, 2, 1)
@@ -229,13 +218,7 @@ func TestInt8GraphBatchRows(t *testing.T) {
 // graph's size and how much the process's resident memory grew when the session was opened and
 // run once (a rough figure: the allocator may reuse freed pages).
 func BenchmarkONNX(b *testing.B) {
-	path := ort.LibPath("")
-	if path == "" {
-		b.Skip("CRUMB_ORT_LIB is not set")
-	}
-	if err := ort.Init(path); err != nil {
-		b.Fatal(err)
-	}
+	orttest.Init(b)
 	cfg := DefaultConfig()
 	for _, items := range []int{167, 3659} {
 		m, err := New(cfg, 3000, items, 6)
