@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 	"testing"
 	"time"
 
@@ -43,14 +42,7 @@ func TestTrainKeepsMemberOnGrid(t *testing.T) {
 		t.Fatal(err)
 	}
 	day := fixtureStart.AddDate(0, 3, 1)
-	ds := host.Datasets
-	for i, basket := range [][]string{{"P01", "P02"}, {"P06", "P07"}} {
-		id := fmt.Sprintf("G%d", i)
-		ds[tools.DatasetOrders] = append(ds[tools.DatasetOrders], tools.Order{ID: id, CustomerID: "30002", StoreID: "S01", At: day.Add(time.Duration(i) * time.Hour)})
-		for _, pr := range basket {
-			ds[tools.DatasetOrderItems] = append(ds[tools.DatasetOrderItems], tools.OrderItem{OrderID: id, ProductID: pr, Quantity: 1})
-		}
-	}
+	addBaskets(host, "G", "30002", day, [][]string{{"P01", "P02"}, {"P06", "P07"}})
 	c := call(host, "en")
 	c.Now = day.Add(12 * time.Hour)
 	out, err := p.train(ctx, c, TrainIn{})

@@ -87,6 +87,18 @@ func fixture(start time.Time) *plugintest.Host {
 
 var fixtureStart = time.Date(2025, 3, 1, 9, 0, 0, 0, time.UTC)
 
+// addBaskets adds a member's orders on day, an hour apart, with ids prefix0, prefix1, ….
+func addBaskets(host *plugintest.Host, prefix, member string, day time.Time, baskets [][]string) {
+	ds := host.Datasets
+	for i, basket := range baskets {
+		id := fmt.Sprintf("%s%d", prefix, i)
+		ds[tools.DatasetOrders] = append(ds[tools.DatasetOrders], tools.Order{ID: id, CustomerID: member, StoreID: "S01", At: day.Add(time.Duration(i) * time.Hour)})
+		for _, pr := range basket {
+			ds[tools.DatasetOrderItems] = append(ds[tools.DatasetOrderItems], tools.OrderItem{OrderID: id, ProductID: pr, Quantity: 1})
+		}
+	}
+}
+
 func call(host tools.HostAPI, locale string) *tools.Call {
 	return &tools.Call{CallInfo: tools.CallInfo{Locale: locale, Now: fixtureStart.AddDate(0, 3, 0)}, Host: host}
 }
@@ -228,14 +240,7 @@ func TestTrainPublishesBundleAndFineTunes(t *testing.T) {
 
 	// A day later: new baskets, and a new member.
 	day := fixtureStart.AddDate(0, 3, 1)
-	ds := host.Datasets
-	for i, basket := range [][]string{{"P01", "P02"}, {"P06", "P07"}} {
-		id := fmt.Sprintf("N%d", i)
-		ds[tools.DatasetOrders] = append(ds[tools.DatasetOrders], tools.Order{ID: id, CustomerID: "30001", StoreID: "S01", At: day.Add(time.Duration(i) * time.Hour)})
-		for _, pr := range basket {
-			ds[tools.DatasetOrderItems] = append(ds[tools.DatasetOrderItems], tools.OrderItem{OrderID: id, ProductID: pr, Quantity: 1})
-		}
-	}
+	addBaskets(host, "N", "30001", day, [][]string{{"P01", "P02"}, {"P06", "P07"}})
 	c := call(host, "en")
 	c.Now = day.Add(12 * time.Hour)
 	out, err := p.train(ctx, c, TrainIn{})
