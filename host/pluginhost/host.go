@@ -270,7 +270,11 @@ func (h *Host) Invoke(ctx context.Context, inv *tools.Invocation) (*tools.Result
 			Reason: fmt.Sprintf("%d calls or restarts failed in a row", h.cfg.BreakerFailures), RetryAfter: h.cfg.BreakerCooldown}
 	case err != nil:
 		metrics.latency.WithLabelValues(name, inv.Tool).Observe(time.Since(start).Seconds())
-		if errors.Is(callCtx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
+		// The plugin's side sees the deadline too (gRPC sends it along) and may end the
+		// stream a moment before this side's timer marks callCtx done: past the deadline is a
+		// timeout either way.
+		deadline, _ := callCtx.Deadline()
+		if ctx.Err() == nil && (errors.Is(callCtx.Err(), context.DeadlineExceeded) || !time.Now().Before(deadline)) {
 			count("timeout")
 			return nil, &CallError{Plugin: name, Tool: inv.Tool, Err: fmt.Errorf("no answer within %s: %w", h.cfg.CallTimeout, context.DeadlineExceeded)}
 		}
